@@ -1,0 +1,3 @@
+from veza.cli import main
+
+main()

@@ -1,0 +1,167 @@
+"""The audit log: append-only, hash-chained, written in the same transaction as the change.
+
+`audit_log` is called by every service after its change. Entries name things by type and id and
+never carry a person's identifying details. `audit_verify` walks the chain and reports the first
+entry that was changed, removed or moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from veza.core.context import current_ip
+from veza.core.keys import instance_secret
+from veza.core.models import AuditEntry, AuditHead
+
+__all__ = ["AuditVerification", "audit_head_export", "audit_log", "audit_verify", "entry_digest"]
+
+GENESIS = "0" * 64
+
+
+def entry_digest(entry: AuditEntry, prev_digest: str) -> str:
+    """Keyed digest of an entry's content and its predecessor's digest."""
+    content = {
+        "sequence": entry.sequence,
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor": entry.actor,
+        "organisation_id": entry.organisation_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "ip": entry.ip,
+        "detail": entry.detail,
+        "prev": prev_digest,
+    }
+    message = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hmac.new(instance_secret("audit-chain"), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _object_ref(obj) -> tuple[str, str]:
+    if obj is None:
+        return "", ""
+    if isinstance(obj, models.Model):
+        return obj._meta.label_lower, str(obj.pk)
+    kind, ident = obj
+    return str(kind), str(ident)
+
+
+def audit_log(
+    action: str,
+    *,
+    actor=None,
+    obj=None,
+    organisation_id: int | None = None,
+    detail: dict | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """Append one entry. Joins the caller's transaction, so it commits or rolls back with it."""
+    object_type, object_id = _object_ref(obj)
+    actor_id = getattr(actor, "pk", None) if actor is not None else None
+    actor_label = getattr(actor, "username", "") if actor_id is not None else (actor or "")
+    with transaction.atomic():
+        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        entry = AuditEntry(
+            sequence=head.sequence + 1,
+            at=timezone.now(),
+            actor_id=actor_id,
+            actor=str(actor_label)[:150],
+            organisation_id=organisation_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            ip=ip or current_ip(),
+            detail=json.loads(json.dumps(detail or {}, default=str)),
+            prev_digest=head.digest,
+        )
+        entry.digest = entry_digest(entry, head.digest)
+        entry.save(force_insert=True)
+        head.sequence = entry.sequence
+        head.digest = entry.digest
+        head.updated_at = entry.at
+        head.save(update_fields=["sequence", "digest", "updated_at"])
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditVerification:
+    ok: bool
+    entries: int
+    head_sequence: int
+    head_digest: str
+    bad_sequence: int | None = None
+    problem: str = ""
+
+
+def audit_verify(*, progress=None) -> AuditVerification:
+    """Check every entry's digest and link, in order, and the stored head against the last entry."""
+    expected_sequence = 1
+    prev = GENESIS
+    count = 0
+    entries = AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000)
+    for entry in entries:
+        count += 1
+        if progress and count % 2000 == 0:
+            progress(count)
+        if entry.sequence != expected_sequence:
+            return AuditVerification(
+                False,
+                count,
+                expected_sequence - 1,
+                prev,
+                expected_sequence,
+                f"entry #{expected_sequence} is missing (the next one found is "
+                f"#{entry.sequence}): an entry was removed",
+            )
+        if entry.prev_digest != prev:
+            return AuditVerification(
+                False,
+                count,
+                entry.sequence - 1,
+                prev,
+                entry.sequence,
+                f"entry #{entry.sequence} does not follow entry #{entry.sequence - 1}: "
+                "entries were removed or reordered",
+            )
+        if entry_digest(entry, prev) != entry.digest:
+            return AuditVerification(
+                False,
+                count,
+                entry.sequence - 1,
+                prev,
+                entry.sequence,
+                f"entry #{entry.sequence} ({entry.action}) does not match its digest: "
+                "it was changed",
+            )
+        prev = entry.digest
+        expected_sequence += 1
+    head = AuditHead.objects.filter(pk=1).first()
+    head_sequence, head_digest = (head.sequence, head.digest) if head else (0, GENESIS)
+    if (head_sequence, head_digest) != (expected_sequence - 1, prev):
+        return AuditVerification(
+            False,
+            count,
+            expected_sequence - 1,
+            prev,
+            head_sequence,
+            f"the chain head names entry #{head_sequence} but the log ends at "
+            f"#{expected_sequence - 1}: entries at the end were removed",
+        )
+    return AuditVerification(True, count, expected_sequence - 1, prev)
+
+
+def audit_head_export() -> dict:
+    """The chain head, to be kept elsewhere (printed, mailed, anchored) and compared later."""
+    head = AuditHead.objects.filter(pk=1).first()
+    return {
+        "sequence": head.sequence if head else 0,
+        "digest": head.digest if head else GENESIS,
+        "at": head.updated_at.isoformat() if head and head.updated_at else None,
+    }

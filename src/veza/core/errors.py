@@ -1,0 +1,79 @@
+"""One error hierarchy for Veza, mapped to HTTP in one place for pages and one for the API.
+
+Pages: `core.middleware.VezaErrorMiddleware`; API: `core.api.errors.api_exception_handler`.
+
+Services and selectors raise these; views never build error responses by hand.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+__all__ = [
+    "AppendOnlyError",
+    "ConflictError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ServiceUnavailableError",
+    "ValidationError",
+    "VezaError",
+]
+
+
+class VezaError(Exception):
+    """Base of every error a person may see. `message` is translatable and free of personal data."""
+
+    status = 400
+    code = "error"
+    default_message = _("The request could not be completed.")
+
+    def __init__(self, message=None, *, code: str | None = None, fields: dict | None = None):
+        self.message = message or self.default_message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+        super().__init__(str(self.message))
+
+    def as_dict(self) -> dict:
+        body = {"code": self.code, "detail": str(self.message)}
+        if self.fields:
+            body["fields"] = {key: [str(m) for m in msgs] for key, msgs in self.fields.items()}
+        return body
+
+
+class ValidationError(VezaError):
+    status = 400
+    code = "invalid"
+    default_message = _("Some of the information given is not valid.")
+
+
+class PermissionDeniedError(VezaError):
+    status = 403
+    code = "permission_denied"
+    default_message = _("You do not have permission to do this.")
+
+
+class NotFoundError(VezaError):
+    status = 404
+    code = "not_found"
+    default_message = _("Not found.")
+
+
+class ConflictError(VezaError):
+    status = 409
+    code = "conflict"
+    default_message = _(
+        "Someone else changed this record while you were editing it. Reload it and try again."
+    )
+
+
+class AppendOnlyError(VezaError):
+    status = 409
+    code = "append_only"
+    default_message = _("This record cannot be changed or removed.")
+
+
+class ServiceUnavailableError(VezaError):
+    status = 503
+    code = "unavailable"
+    default_message = _("Veza is briefly unavailable. Nothing was saved; please try again.")

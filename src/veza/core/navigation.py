@@ -1,0 +1,41 @@
+"""The navigation registry: each app names its entry points and the permission each needs.
+
+Lower apps cannot import higher ones, so the home page and the menu are built from what the
+apps register here in their `ready()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+__all__ = ["NavItem", "nav_items_for", "register_nav"]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url_name: str
+    perm: str | None
+    description: str = ""
+    order: int = 100
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_REGISTRY: dict[str, NavItem] = {}
+
+
+def register_nav(item: NavItem) -> None:
+    _REGISTRY[item.key] = item
+
+
+def nav_items_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    items = [i for i in _REGISTRY.values() if i.perm is None or user.has_perm(i.perm)]
+    return sorted(items, key=lambda i: (i.order, i.key))

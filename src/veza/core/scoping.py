@@ -1,0 +1,50 @@
+"""Organisation scoping that fails closed.
+
+Every user-facing query starts from `Model.objects.visible_to(user)`. A model states who may see
+what by defining `visibility(queryset, user)`; a model that does not define it shows nothing.
+Lookups by an id that came from a request go through `access_by_id`, which answers "not found"
+for anything outside the user's scope, so that the existence of other organisations' records is
+never revealed.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+
+from veza.core.errors import NotFoundError, PermissionDeniedError
+
+__all__ = ["VisibleManager", "VisibleQuerySet", "access_by_id", "require_perm"]
+
+M = TypeVar("M", bound=models.Model)
+
+
+class VisibleQuerySet(models.QuerySet):
+    def visible_to(self, user) -> VisibleQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        rule = getattr(self.model, "visibility", None)
+        if rule is None:
+            return self.none()
+        return rule(self, user)
+
+
+VisibleManager = models.Manager.from_queryset(VisibleQuerySet)
+
+
+def require_perm(user, perm: str) -> None:
+    """Raise 403 unless the user holds the permission in at least one organisation."""
+    if user is None or not user.is_authenticated or not user.has_perm(perm):
+        raise PermissionDeniedError()
+
+
+def access_by_id(model: type[M], user, pk, *, perm: str) -> M:
+    """The object with this id, if the user may see it and holds `perm`; otherwise 404 or 403."""
+    require_perm(user, perm)
+    try:
+        pk = model._meta.pk.to_python(pk)
+        return model.objects.visible_to(user).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError, DjangoValidationError) as exc:
+        raise NotFoundError() from exc

@@ -1,0 +1,307 @@
+"""Logging in with a password and a second factor, logging out, and choosing a language."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from veza.core.audit import audit_log
+from veza.core.context import client_ip
+from veza.core.forms import CodeForm, LanguageForm, LoginForm
+from veza.core.middleware import HAD_SESSION_COOKIE, LOGIN_AT
+from veza.core.signals import logout_reason
+from veza.core.throttle import throttle_check, throttle_fail, throttle_keys, throttle_reset
+from veza.core.totp import totp_qr_svg
+
+__all__ = [
+    "csrf_failure",
+    "health",
+    "login_enrol",
+    "login_password",
+    "login_second_factor",
+    "logout_view",
+    "set_language",
+]
+
+PENDING_USER = "veza_pending_user"
+PENDING_AT = "veza_pending_at"
+PENDING_NEXT = "veza_pending_next"
+PENDING_SECONDS = 300
+
+
+def _safe_next(request, value: str | None) -> str:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _throttled(request, form, keys, template="core/login.html", extra=None):
+    wait = throttle_check(keys)
+    if wait:
+        form.add_error(
+            None,
+            _("Too many attempts. Wait %(seconds)d seconds, then try again.") % {"seconds": wait},
+        )
+        return render(request, template, {"form": form, **(extra or {})}, status=429)
+    return None
+
+
+@login_not_required
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_password(request):
+    """Step 1: user name and password. Unknown users and wrong passwords get the same answer."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        keys = throttle_keys(form.cleaned_data["username"], client_ip(request))
+        if (blocked := _throttled(request, form, keys)) is not None:
+            return blocked
+        user = authenticate(
+            request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        if user is None:
+            throttle_fail(keys)
+            form.add_error(None, _("The user name or the password is not right."))
+            return render(request, "core/login.html", {"form": form}, status=400)
+        request.session.cycle_key()
+        request.session[PENDING_USER] = user.pk
+        request.session[PENDING_AT] = time.time()
+        request.session[PENDING_NEXT] = _safe_next(request, request.GET.get("next"))
+        return redirect("core:login-verify")
+    return render(request, "core/login.html", {"form": form})
+
+
+def _pending_user(request):
+    pk = request.session.get(PENDING_USER)
+    started = request.session.get(PENDING_AT, 0)
+    if pk is None or time.time() - started > PENDING_SECONDS:
+        return None
+    return get_user_model().objects.filter(pk=pk, is_active=True).first()
+
+
+def _finish_login(request, user, device):
+    next_url = request.session.get(PENDING_NEXT) or reverse(settings.LOGIN_REDIRECT_URL)
+    with transaction.atomic():
+        login(request, user, backend="veza.organisations.backends.MembershipBackend")
+        otp_login(request, device)
+        request.session[LOGIN_AT] = time.time()
+        for key in (PENDING_USER, PENDING_AT, PENDING_NEXT):
+            request.session.pop(key, None)
+        audit_log(
+            "auth.login", actor=user, obj=user, detail={"second_factor": device.persistent_id}
+        )
+    throttle_reset(throttle_keys(user.username, client_ip(request)))
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        HAD_SESSION_COOKIE, "1", httponly=True, samesite="Lax", secure=settings.HTTPS
+    )
+    if user.language:
+        translation.activate(user.language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.HTTPS,
+            max_age=365 * 24 * 3600,
+        )
+    return response
+
+
+def _fail_code(request, user, form, keys, template, extra):
+    throttle_fail(keys)
+    audit_log("auth.login_failed", actor=user, obj=user, detail={"step": "second_factor"})
+    form.add_error("code", _("This code is not right or has already been used."))
+    return render(request, template, {"form": form, **extra}, status=400)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_second_factor(request):
+    """Step 2: a code from the authenticator app. Without a device yet, enrol one first."""
+    user = _pending_user(request)
+    if user is None:
+        messages.warning(request, _("Please log in again."))
+        return redirect(settings.LOGIN_URL)
+    devices = list(devices_for_user(user, confirmed=True))
+    if not devices:
+        return redirect("core:login-enrol")
+    form = CodeForm(request.POST or None)
+    keys = throttle_keys(user.username, client_ip(request))
+    template = "core/login_verify.html"
+    if request.method == "POST" and form.is_valid():
+        if (blocked := _throttled(request, form, keys, template)) is not None:
+            return blocked
+        for device in devices:
+            if device.verify_token(form.cleaned_data["code"]):
+                return _finish_login(request, user, device)
+        return _fail_code(request, user, form, keys, template, {})
+    return render(request, template, {"form": form})
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_enrol(request):
+    """First login: set up an authenticator app by scanning a code, then confirm with one code."""
+    user = _pending_user(request)
+    if user is None:
+        messages.warning(request, _("Please log in again."))
+        return redirect(settings.LOGIN_URL)
+    if any(True for _d in devices_for_user(user, confirmed=True)):
+        return redirect("core:login-verify")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    form = CodeForm(request.POST or None)
+    keys = throttle_keys(user.username, client_ip(request))
+    template = "core/login_enrol.html"
+    extra = {"qr_svg": totp_qr_svg(device, user), "secret": device_secret_b32(device)}
+    if request.method == "POST" and form.is_valid():
+        if (blocked := _throttled(request, form, keys, template, extra)) is not None:
+            return blocked
+        if device.verify_token(form.cleaned_data["code"]):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                audit_log("auth.second_factor_enrolled", actor=user, obj=user)
+            return _finish_login(request, user, device)
+        return _fail_code(request, user, form, keys, template, extra)
+    return render(request, template, {"form": form, **extra})
+
+
+def device_secret_b32(device) -> str:
+    import base64
+
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@login_not_required
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        logout_reason(request, "user")
+        logout(request)
+        messages.success(request, _("You have logged out."))
+    response = redirect(settings.LOGOUT_REDIRECT_URL)
+    response.delete_cookie(HAD_SESSION_COOKIE)
+    return response
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """Switch the interface language; saved on the account of a logged-in user."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "error.html",
+            {"status": 400, "message": _("This language is not available in Veza.")},
+            status=400,
+        )
+    code = form.cleaned_data["language"]
+    translation.activate(code)
+    if request.user.is_authenticated and request.user.language != code:
+        with transaction.atomic():
+            request.user.language = code
+            request.user.save(update_fields=["language"])
+            audit_log(
+                "user.language", actor=request.user, obj=request.user, detail={"language": code}
+            )
+    next_url = form.cleaned_data.get("next")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("core:login")
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.HTTPS,
+    )
+    return response
+
+
+def csrf_failure(request, reason=""):
+    """A forged or stale form: nothing was changed; say so plainly."""
+    return render(
+        request,
+        "error.html",
+        {
+            "status": 403,
+            "message": _(
+                "This form has expired or did not come from Veza, so nothing was changed. "
+                "Go back, reload the page and try again."
+            ),
+        },
+        status=403,
+    )
+
+
+@login_not_required
+@never_cache
+def health(request):
+    """For load balancers and monitors: is the database answering? No data in the answer."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def _error(request, status: int, message: str):
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def error_400(request, exception=None):
+    return _error(request, 400, _("The request was not understood."))
+
+
+def error_403(request, exception=None):
+    return _error(request, 403, _("You do not have permission to see this page."))
+
+
+def error_404(request, exception=None):
+    return _error(request, 404, _("This page does not exist, or you may not see it."))
+
+
+def error_500(request):
+    return _error(
+        request,
+        500,
+        _("Something went wrong on our side. Nothing was half-saved; please try again."),
+    )

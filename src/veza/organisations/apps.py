@@ -1,0 +1,50 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationsConfig(AppConfig):
+    name = "veza.organisations"
+    verbose_name = _("Organisations")
+
+    def ready(self):
+        from veza.core.navigation import NavItem, register_nav
+        from veza.organisations.services import content_sync_after_migrate
+
+        post_migrate.connect(content_sync_after_migrate, dispatch_uid="veza-organisations-sync")
+        for item in (
+            NavItem("home", _("Home"), "organisations:home", None, order=0),
+            NavItem(
+                "organisations",
+                _("Organisations"),
+                "organisations:organisation-list",
+                "organisations.view_organisation",
+                _("The directory of organisations that take part in the referral mechanism."),
+                order=80,
+            ),
+            NavItem(
+                "account",
+                _("Your account"),
+                "organisations:account",
+                None,
+                _("Your roles, your language and how you log in."),
+                order=90,
+            ),
+            NavItem(
+                "api",
+                _("API"),
+                "api:docs",
+                None,
+                _("The documented programming interface, for integrations."),
+                order=95,
+            ),
+            NavItem(
+                "admin",
+                _("Administration"),
+                "admin:index",
+                "core.access_admin",
+                _("Participants, organisations, accounts, memberships and roles."),
+                order=99,
+            ),
+        ):
+            register_nav(item)

@@ -1,0 +1,82 @@
+"""What one user may reach: their live memberships, read once per request.
+
+The scope is cached on the user object, which Django builds anew for every request, so a revoked
+role or a deactivated account takes effect on the very next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["UserScope", "user_scope"]
+
+
+@dataclass(frozen=True)
+class UserScope:
+    #: organisation id -> permission names ("app_label.codename") held there
+    perms_by_organisation: dict[int, frozenset[str]] = field(default_factory=dict)
+    participant_by_organisation: dict[int, int] = field(default_factory=dict)
+    role_codes: frozenset[str] = frozenset()
+    sees_all_participants: bool = False
+
+    @property
+    def has_any_role(self) -> bool:
+        return bool(self.perms_by_organisation)
+
+    @property
+    def participant_ids(self) -> frozenset[int]:
+        return frozenset(self.participant_by_organisation.values())
+
+    @property
+    def all_perms(self) -> frozenset[str]:
+        perms: set[str] = set()
+        for held in self.perms_by_organisation.values():
+            perms |= held
+        return frozenset(perms)
+
+    def organisations_with(self, perm: str) -> frozenset[int]:
+        return frozenset(o for o, held in self.perms_by_organisation.items() if perm in held)
+
+
+EMPTY = UserScope()
+
+
+def user_scope(user) -> UserScope:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY
+    cached = getattr(user, "_veza_scope", None)
+    if cached is not None:
+        return cached
+    from veza.organisations.models import Membership
+
+    perms: dict[int, set[str]] = {}
+    participants: dict[int, int] = {}
+    roles: set[str] = set()
+    regional = False
+    rows = (
+        Membership.objects.live()
+        .filter(user_id=user.pk)
+        .values_list(
+            "organisation_id",
+            "organisation__participant_id",
+            "role__code",
+            "role__regional",
+            "role__permissions__content_type__app_label",
+            "role__permissions__codename",
+        )
+    )
+    for org_id, participant_id, role_code, role_regional, app_label, codename in rows:
+        held = perms.setdefault(org_id, set())
+        participants[org_id] = participant_id
+        roles.add(role_code)
+        regional = regional or role_regional
+        if codename:
+            held.add(f"{app_label}.{codename}")
+    scope = UserScope(
+        perms_by_organisation={o: frozenset(p) for o, p in perms.items()},
+        participant_by_organisation=participants,
+        role_codes=frozenset(roles),
+        sees_all_participants=regional,
+    )
+    user._veza_scope = scope
+    return scope

@@ -1,0 +1,41 @@
+"""Veza's URL map: pages at the root, the API under /api/v1/, administration under /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from veza.core.api.permissions import HasAnyRole
+from veza.organisations.api.views import CurrentUserView, OrganisationViewSet, ParticipantViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("participants", ParticipantViewSet, basename="participant")
+
+api_v1 = [
+    path("users/me/", CurrentUserView.as_view(), name="user-me"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[HasAnyRole]),
+        name="schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[HasAnyRole]),
+        name="docs",
+    ),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("", include("veza.core.urls")),
+    path("", include("veza.organisations.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "veza.core.views.error_400"
+handler403 = "veza.core.views.error_403"
+handler404 = "veza.core.views.error_404"
+handler500 = "veza.core.views.error_500"
