@@ -13,10 +13,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from veza.core.audit import audit_log
 from veza.core.errors import PermissionDeniedError
+from veza.core.services import user_create
 from veza.organisations.choices import OrganisationType as T
 from veza.organisations.choices import RoleCode as R
 from veza.organisations.choices import Sector as S
 from veza.organisations.models import Membership, Organisation, Participant, Role
+from veza.organisations.services import membership_create, organisation_create
+
+ACTOR = "demo"
 
 __all__ = ["DEMO_PASSWORD", "demo_accounts", "demo_load"]
 
@@ -84,20 +88,35 @@ def demo_accounts() -> list[tuple[str, str, str]]:
 
 
 def _user(username: str, first: str, last: str, language: str = ""):
-    User = get_user_model()
-    user = User.objects.filter(username=username).first()
+    user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, first_name=first, last_name=last, language=language)
-        user.is_demo = True
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        user = user_create(
+            actor=ACTOR,
+            username=username,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            language=language,
+            is_demo=True,
+            validate=False,
+        )
         TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
     return user
 
 
 def _member(user, organisation, role_code) -> None:
     role = Role.objects.get(code=role_code)
-    Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+    if not Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
+        membership_create(actor=ACTOR, user=user, organisation=organisation, role=role)
+
+
+def _organisation(participant, name, **fields):
+    existing = Organisation.objects.filter(participant=participant, name=name).first()
+    if existing is not None:
+        return existing, False
+    organisation = organisation_create(actor=ACTOR, participant=participant, name=name, **fields)
+    Organisation.objects.filter(pk=organisation.pk).update(is_demo=True)
+    return organisation, True
 
 
 @transaction.atomic
@@ -106,15 +125,8 @@ def demo_load(*, progress=None) -> dict:
         raise PermissionDeniedError("Demo data is refused on a production instance.")
     counts = {"organisations": 0, "users": 0}
     hub = Participant.objects.get(code="HUB")
-    centre, created = Organisation.objects.get_or_create(
-        participant=hub,
-        name="Regional Centre (demo)",
-        defaults={
-            "sector": S.REGIONAL_CENTRE,
-            "type": T.INTERNATIONAL,
-            "city": "Skopje",
-            "is_demo": True,
-        },
+    centre, created = _organisation(
+        hub, "Regional Centre (demo)", sector=S.REGIONAL_CENTRE, type=T.INTERNATIONAL, city="Skopje"
     )
     counts["organisations"] += int(created)
     admin = _user("admin", "Ada", "Administrator")
@@ -126,10 +138,12 @@ def demo_load(*, progress=None) -> dict:
         participant = Participant.objects.get(code=code)
         organisations = {}
         for key, sector, kind, pattern in ORGANISATIONS:
-            organisations[key], created = Organisation.objects.get_or_create(
-                participant=participant,
-                name=pattern.format(city=city, town=town),
-                defaults={"sector": sector, "type": kind, "city": city, "is_demo": True},
+            organisations[key], created = _organisation(
+                participant,
+                pattern.format(city=city, town=town),
+                sector=sector,
+                type=kind,
+                city=city,
             )
             counts["organisations"] += int(created)
         for suffix, role, key, first, last in ACCOUNTS:
