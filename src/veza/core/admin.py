@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from veza.core.audit import audit_log
@@ -42,6 +43,10 @@ class AuditedAdminMixin:
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+# Veza grants permissions through roles and memberships, never through Django's groups.
+admin.site.unregister(Group)
 
 
 @admin.register(User)

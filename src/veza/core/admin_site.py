@@ -24,6 +24,11 @@ class VezaAdminSite(admin.AdminSite):
             and user.has_perm("core.access_admin")
         )
 
+    def logout(self, request, extra_context=None):
+        from veza.core.views import logout_view
+
+        return logout_view(request)
+
     def login(self, request, extra_context=None):
         # One login page for everybody, with the second factor.
         target = reverse("core:login")

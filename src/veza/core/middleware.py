@@ -83,6 +83,16 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         return super().process_view(request, view_func, view_args, view_kwargs)
 
 
+def _ended(request, message):
+    """Where a session is ended: pages go to the login page, the API answers 401 in JSON."""
+    if request.path_info.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"code": "not_authenticated", "detail": message}, status=401)
+    messages.warning(request, message)
+    return redirect(settings.LOGIN_URL)
+
+
 class RequireSecondFactorMiddleware:
     """A session that is logged in without a verified second factor is ended at once."""
 
@@ -93,7 +103,7 @@ class RequireSecondFactorMiddleware:
         user = request.user
         if user.is_authenticated and not user.is_verified():
             logout(request)
-            return redirect(settings.LOGIN_URL)
+            return _ended(request, _("Please log in with your second factor."))
         return self.get_response(request)
 
 
@@ -111,8 +121,7 @@ class SessionLifetimeMiddleware:
 
                 logout_reason(request, "lifetime")
                 logout(request)
-                messages.warning(request, _("Your session has ended. Please log in again."))
-                return redirect(settings.LOGIN_URL)
+                return _ended(request, _("Your session has ended. Please log in again."))
         return self.get_response(request)
 
 

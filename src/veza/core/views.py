@@ -157,6 +157,9 @@ def login_second_factor(request):
     if request.method == "POST" and form.is_valid():
         if (blocked := _throttled(request, form, keys, template)) is not None:
             return blocked
+        if not any(device.verify_is_allowed()[0] for device in devices):
+            form.add_error(None, _("Too many wrong codes. Wait a few seconds, then try again."))
+            return render(request, template, {"form": form}, status=429)
         for device in devices:
             if device.verify_token(form.cleaned_data["code"]):
                 return _finish_login(request, user, device)

@@ -25,7 +25,9 @@ def organisation_list_visible(
         qs = qs.filter(sector=sector)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(city__icontains=q))
-    return qs.annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
+    return qs.annotate(
+        member_count=Count("memberships", filter=Q(memberships__is_active=True))
+    ).order_by("participant__code", "name")
 
 
 def organisation_get_visible(*, user, pk) -> Organisation:

@@ -1,0 +1,63 @@
+"""Test data made through Veza's own services, so that tests see what real use produces."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+from django.contrib.auth import get_user_model
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from veza.core.middleware import LOGIN_AT
+from veza.organisations.choices import OrganisationType, Sector
+from veza.organisations.models import Participant, Role
+from veza.organisations.services import membership_create, organisation_create
+
+PASSWORD = "correct horse battery staple 42"
+_seq = itertools.count(1)
+
+
+def make_organisation(participant_code: str = "RS", *, sector=Sector.HEALTH, name=None):
+    participant = Participant.objects.get(code=participant_code)
+    return organisation_create(
+        actor="test",
+        participant=participant,
+        name=name or f"Test organisation {next(_seq)} ({participant_code})",
+        sector=sector,
+        type=OrganisationType.PUBLIC_BODY,
+    )
+
+
+def make_user(username=None, *, role: str | None = None, organisation=None, totp: bool = True):
+    user = get_user_model().objects.create_user(
+        username=username or f"user{next(_seq)}", password=PASSWORD
+    )
+    if totp:
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    if role:
+        membership_create(
+            actor="test",
+            user=user,
+            organisation=organisation or make_organisation(),
+            role=Role.objects.get(code=role),
+        )
+    return user
+
+
+def current_code(user, offset_steps: int = 0) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + offset_steps * device.step
+    return f"{totp.token():06d}"
+
+
+def login_verified(client, user):
+    """A session as after a full login with the second factor (for tests of other things)."""
+    client.force_login(user, backend="veza.organisations.backends.MembershipBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session[LOGIN_AT] = time.time()
+    session.save()
+    return client

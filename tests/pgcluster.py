@@ -1,0 +1,104 @@
+"""Run a command against a throw-away PostgreSQL cluster.
+
+    python tests/pgcluster.py -- pytest -q
+
+Creates a cluster with `initdb` in a temporary directory, starts it with `pg_ctl` on a free
+loopback port, exports DATABASE_URL for the command, and removes everything afterwards. As root
+(CI), the server runs as the unprivileged `postgres` account, since PostgreSQL refuses root.
+Exits 0 with a notice, without running anything, when PostgreSQL is not installed, unless
+VEZA_REQUIRE_POSTGRES=1 (CI sets it) makes that an error.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def find_bin(name: str) -> str | None:
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
+    return candidates[0] if candidates else shutil.which(name)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main(argv: list[str]) -> int:
+    if "--" in argv:
+        argv = argv[argv.index("--") + 1 :]
+    initdb, pg_ctl = find_bin("initdb"), find_bin("pg_ctl")
+    if not (initdb and pg_ctl):
+        message = "PostgreSQL (initdb, pg_ctl) is not installed: the PostgreSQL run is skipped."
+        if os.environ.get("VEZA_REQUIRE_POSTGRES") == "1":
+            print(message.replace("is skipped", "cannot run"), file=sys.stderr)
+            return 1
+        print(message, file=sys.stderr)
+        return 0
+    base = Path(tempfile.mkdtemp(prefix="veza-pg-"))
+    data, sockets = base / "data", base / "run"
+    sockets.mkdir()
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        account = pwd.getpwnam("postgres")
+        for path in (base, sockets):
+            os.chown(path, account.pw_uid, account.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    log = base / "server.log"
+    try:
+        subprocess.run(
+            [
+                *prefix,
+                initdb,
+                "-D",
+                str(data),
+                "-U",
+                "veza",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        options = (
+            f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-o", options, "-l", str(log), "-w", "start"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        env = dict(os.environ, DATABASE_URL=f"postgres://veza@127.0.0.1:{port}/postgres")
+        print(f"Throw-away PostgreSQL on 127.0.0.1:{port}", file=sys.stderr)
+        started = time.monotonic()
+        code = subprocess.call(argv, env=env)
+        print(f"PostgreSQL run took {time.monotonic() - started:.0f} s", file=sys.stderr)
+        return code
+    finally:
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
