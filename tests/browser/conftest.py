@@ -6,9 +6,6 @@ import shutil
 import pytest
 
 CHROMIUM = os.environ.get("VEZA_CHROMIUM", "/usr/bin/chromium")
-# Playwright's synchronous API runs an event loop in this thread; the ORM calls the tests make
-# for set-up are synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +16,9 @@ def browser():
         pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's synchronous API runs an event loop in this thread; the ORM calls the tests
+    # make for their set-up are plain synchronous calls and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -36,6 +36,7 @@ def browser():
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The first journey of every user, in a real browser: log in with TOTP, switch language, log out."""
+"""The first journey of every user in a real browser: log in with TOTP, switch language, log out."""
 
 import os
 import re

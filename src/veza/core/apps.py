@@ -9,3 +9,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from veza.core import signals  # noqa: F401  (login and logout audit)
+        from veza.core.api import schema  # noqa: F401  (authentication in the OpenAPI schema)

@@ -7,7 +7,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 
-__all__ = ["client_ip", "current_ip", "reset_current_ip", "set_current_ip"]
+__all__ = ["cli_actor", "client_ip", "current_ip", "reset_current_ip", "set_current_ip"]
 
 _current_ip: ContextVar[str | None] = ContextVar("veza_current_ip", default=None)
 
@@ -37,3 +37,13 @@ def reset_current_ip(token) -> None:
 
 def current_ip() -> str | None:
     return _current_ip.get()
+
+
+def cli_actor() -> str:
+    """How the audit log names a person acting on the command line: by their system account."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"

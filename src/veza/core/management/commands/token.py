@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from veza.core.context import cli_actor
 from veza.core.models import ApiToken
 from veza.core.tokens import token_create, token_revoke
-
-
-def cli_actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:
-        return "cli"
 
 
 class Command(BaseCommand):
