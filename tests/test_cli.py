@@ -19,9 +19,7 @@ VEZA = [sys.executable, "-m", "veza"]
 
 
 def run(args, **env):
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("VEZA_", "DJANGO_"))
-    }
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("VEZA_", "DJANGO_"))}
     environment.pop("DATABASE_URL", None)
     environment.update({"VEZA_DATA_DIR": os.environ["VEZA_DATA_DIR"] + "-cli", **env})
     return subprocess.run(
