@@ -69,10 +69,14 @@ def main() -> None:
     assert result.ok and rows >= n
 
     print(f"database: {connection.vendor}, entries: {n}")
-    print(f"write  baseline {n / base_write:8.0f}/s   audit {n / audit_write:8.0f}/s   "
-          f"ratio {audit_write / base_write:5.2f}")
-    print(f"read   baseline {rows / base_read:8.0f}/s   verify {rows / verify:7.0f}/s   "
-          f"ratio {verify / base_read:5.2f}")
+    print(
+        f"write  baseline {n / base_write:8.0f}/s   audit {n / audit_write:8.0f}/s   "
+        f"ratio {audit_write / base_write:5.2f}"
+    )
+    print(
+        f"read   baseline {rows / base_read:8.0f}/s   verify {rows / verify:7.0f}/s   "
+        f"ratio {verify / base_read:5.2f}"
+    )
 
 
 if __name__ == "__main__":

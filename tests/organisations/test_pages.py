@@ -123,3 +123,40 @@ def test_forms_have_labels_for_every_input(client):
     html = client.get("/login/").content.decode()
     for input_id in re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', html):
         assert f'for="{input_id}"' in html, input_id
+
+
+def test_administrator_removes_a_lost_authenticator_without_seeing_its_secret(admin_client, member):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=member)
+    page = admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    for url in (f"/admin/otp_totp/totpdevice/{device.pk}/config/", "/admin/otp_totp/totpdevice/"):
+        assert device.key not in admin_client.get(url, follow=True).content.decode()
+    response = admin_client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert AuditEntry.objects.filter(action="totpdevice.delete", object_id=str(device.pk)).exists()
+
+
+def test_password_change_checks_the_policy_and_is_audited(member_client, member):
+    from tests.factories import PASSWORD
+
+    weak = member_client.post(
+        "/account/password/",
+        {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
+    )
+    assert weak.status_code == 400 and b"too short" in weak.content
+    member.refresh_from_db()
+    assert member.check_password(PASSWORD)
+    good = "a brand new passphrase 9"
+    response = member_client.post(
+        "/account/password/",
+        {"old_password": PASSWORD, "new_password1": good, "new_password2": good},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password(good)
+    assert AuditEntry.objects.filter(action="user.password_change", actor_id=member.pk).exists()
+    assert member_client.get("/account/").status_code == 200  # still logged in

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from veza.core.audit import audit_log
 from veza.core.models import ApiToken, AuditEntry, User
@@ -47,6 +49,26 @@ class AuditedAdminMixin:
 
 # Veza grants permissions through roles and memberships, never through Django's groups.
 admin.site.unregister(Group)
+# Authenticators: an administrator removes a lost one (the person sets up a new one at their next
+# login); the change is audited like every other.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    # The secret key is never shown: only who has an authenticator, and since when.
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__username",)
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)

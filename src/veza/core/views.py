@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -59,7 +60,12 @@ def _throttled(request, form, keys, template="core/login.html", extra=None):
     if wait:
         form.add_error(
             None,
-            _("Too many attempts. Wait %(seconds)d seconds, then try again.") % {"seconds": wait},
+            ngettext(
+                "Too many attempts. Wait %(seconds)d second, then try again.",
+                "Too many attempts. Wait %(seconds)d seconds, then try again.",
+                wait,
+            )
+            % {"seconds": wait},
         )
         return render(request, template, {"form": form, **(extra or {})}, status=429)
     return None

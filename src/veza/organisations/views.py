@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
 
+from veza.core.audit import audit_log
 from veza.core.errors import PermissionDeniedError
 from veza.core.navigation import nav_items_for
 from veza.organisations.choices import Sector
@@ -18,7 +25,13 @@ from veza.organisations.selectors import (
     organisation_list_visible,
 )
 
-__all__ = ["account", "home", "organisation_detail", "organisation_list"]
+__all__ = [
+    "account",
+    "home",
+    "organisation_detail",
+    "organisation_list",
+    "password_change",
+]
 
 
 def _require_role(user):
@@ -73,6 +86,27 @@ def organisation_detail(request, pk: int):
         request,
         "organisations/organisation_detail.html",
         {"organisation": organisation, "members": members},
+    )
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """Change one's own password: the old one, then the new one twice (checked by the policy)."""
+    _require_role(request.user)
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            audit_log("user.password_change", actor=user, obj=user)
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("organisations:account")
+    return render(
+        request,
+        "organisations/password_change.html",
+        {"form": form},
+        status=400 if form.errors else 200,
     )
 
 
