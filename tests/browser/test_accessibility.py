@@ -1,0 +1,57 @@
+"""WCAG 2.1 AA checks with axe-core on every page: English and Cyrillic, desktop and phone."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.test_login_journey import login
+from tests.factories import make_organisation, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Axe()
+OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def assert_accessible(page, where):
+    results = AXE.run(page, options=OPTIONS)
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+    assert not problems, f"{where}: " + "; ".join(problems)
+
+
+def pages(page, organisation):
+    for url in (
+        "/",
+        "/organisations/",
+        "/organisations/?sector=bogus",
+        f"/organisations/{organisation.pk}/",
+        "/account/",
+        "/account/password/",
+        "/admin-not-here/",
+    ):
+        page.goto(url)
+        yield url
+
+
+@pytest.mark.parametrize("language", ["en", "sr"])
+def test_pages_meet_wcag_21_aa(page, language):
+    page.goto("/login/")
+    assert_accessible(page, "login")
+    organisation = make_organisation("RS", name="Accessible Org")
+    user = make_user("access", role="national_coordinator", organisation=organisation)
+    login(page, user)
+    if language != "en":
+        page.get_by_label("Language").select_option(language)
+        page.wait_for_load_state()
+    for url in pages(page, organisation):
+        assert_accessible(page, f"{url} [{language}]")
+
+
+def test_pages_meet_wcag_21_aa_on_a_phone(phone):
+    organisation = make_organisation("AL", name="Phone Org")
+    user = make_user("phoneuser", role="case_manager", organisation=organisation)
+    login(phone, user)
+    for url in pages(phone, organisation):
+        assert_accessible(phone, f"{url} [phone]")
