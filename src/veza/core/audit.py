@@ -102,59 +102,45 @@ class AuditVerification:
 
 def audit_verify(*, progress=None) -> AuditVerification:
     """Check every entry's digest and link, in order, and the stored head against the last entry."""
-    expected_sequence = 1
+    expected = 1
     prev = GENESIS
     count = 0
-    entries = AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000)
-    for entry in entries:
+
+    def broken(bad_sequence: int, problem: str) -> AuditVerification:
+        return AuditVerification(False, count, expected - 1, prev, bad_sequence, problem)
+
+    for entry in AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000):
         count += 1
         if progress and count % 2000 == 0:
             progress(count)
-        if entry.sequence != expected_sequence:
-            return AuditVerification(
-                False,
-                count,
-                expected_sequence - 1,
-                prev,
-                expected_sequence,
-                f"entry #{expected_sequence} is missing (the next one found is "
-                f"#{entry.sequence}): an entry was removed",
+        if entry.sequence != expected:
+            return broken(
+                expected,
+                f"entry #{expected} is missing (the next one found is #{entry.sequence}): "
+                "an entry was removed",
             )
         if entry.prev_digest != prev:
-            return AuditVerification(
-                False,
-                count,
-                entry.sequence - 1,
-                prev,
-                entry.sequence,
-                f"entry #{entry.sequence} does not follow entry #{entry.sequence - 1}: "
+            return broken(
+                expected,
+                f"entry #{expected} does not follow entry #{expected - 1}: "
                 "entries were removed or reordered",
             )
         if entry_digest(entry, prev) != entry.digest:
-            return AuditVerification(
-                False,
-                count,
-                entry.sequence - 1,
-                prev,
-                entry.sequence,
-                f"entry #{entry.sequence} ({entry.action}) does not match its digest: "
-                "it was changed",
+            return broken(
+                expected,
+                f"entry #{expected} ({entry.action}) does not match its digest: it was changed",
             )
         prev = entry.digest
-        expected_sequence += 1
+        expected += 1
     head = AuditHead.objects.filter(pk=1).first()
     head_sequence, head_digest = (head.sequence, head.digest) if head else (0, GENESIS)
-    if (head_sequence, head_digest) != (expected_sequence - 1, prev):
-        return AuditVerification(
-            False,
-            count,
-            expected_sequence - 1,
-            prev,
+    if (head_sequence, head_digest) != (expected - 1, prev):
+        return broken(
             head_sequence,
-            f"the chain head names entry #{head_sequence} but the log ends at "
-            f"#{expected_sequence - 1}: entries at the end were removed",
+            f"the chain head names entry #{head_sequence} but the log ends at #{expected - 1}: "
+            "entries at the end were removed",
         )
-    return AuditVerification(True, count, expected_sequence - 1, prev)
+    return AuditVerification(True, count, expected - 1, prev)
 
 
 def audit_head_export() -> dict:

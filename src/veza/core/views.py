@@ -138,11 +138,30 @@ def _finish_login(request, user, device):
     return response
 
 
-def _fail_code(request, user, form, keys, template, extra):
+def _code_step(request, user, devices, template, extra, on_success):
+    """The code form shared by login and enrolment: throttled, audited, each code used once."""
+    form = CodeForm(request.POST or None)
+    context = {"form": form, **extra}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, template, context)
+    keys = throttle_keys(user.username, client_ip(request))
+    if (blocked := _throttled(request, form, keys, template, extra)) is not None:
+        return blocked
+    if not any(device.verify_is_allowed()[0] for device in devices):
+        form.add_error(None, _("Too many wrong codes. Wait a few seconds, then try again."))
+        return render(request, template, context, status=429)
+    for device in devices:
+        if device.verify_token(form.cleaned_data["code"]):
+            return on_success(device)
     throttle_fail(keys)
     audit_log("auth.login_failed", actor=user, obj=user, detail={"step": "second_factor"})
     form.add_error("code", _("This code is not right or has already been used."))
-    return render(request, template, {"form": form, **extra}, status=400)
+    return render(request, template, context, status=400)
+
+
+def _restart_login(request):
+    messages.warning(request, _("Please log in again."))
+    return redirect(settings.LOGIN_URL)
 
 
 @login_not_required
@@ -152,25 +171,18 @@ def login_second_factor(request):
     """Step 2: a code from the authenticator app. Without a device yet, enrol one first."""
     user = _pending_user(request)
     if user is None:
-        messages.warning(request, _("Please log in again."))
-        return redirect(settings.LOGIN_URL)
+        return _restart_login(request)
     devices = list(devices_for_user(user, confirmed=True))
     if not devices:
         return redirect("core:login-enrol")
-    form = CodeForm(request.POST or None)
-    keys = throttle_keys(user.username, client_ip(request))
-    template = "core/login_verify.html"
-    if request.method == "POST" and form.is_valid():
-        if (blocked := _throttled(request, form, keys, template)) is not None:
-            return blocked
-        if not any(device.verify_is_allowed()[0] for device in devices):
-            form.add_error(None, _("Too many wrong codes. Wait a few seconds, then try again."))
-            return render(request, template, {"form": form}, status=429)
-        for device in devices:
-            if device.verify_token(form.cleaned_data["code"]):
-                return _finish_login(request, user, device)
-        return _fail_code(request, user, form, keys, template, {})
-    return render(request, template, {"form": form})
+    return _code_step(
+        request,
+        user,
+        devices,
+        "core/login_verify.html",
+        {},
+        lambda device: _finish_login(request, user, device),
+    )
 
 
 @login_not_required
@@ -180,28 +192,22 @@ def login_enrol(request):
     """First login: set up an authenticator app by scanning a code, then confirm with one code."""
     user = _pending_user(request)
     if user is None:
-        messages.warning(request, _("Please log in again."))
-        return redirect(settings.LOGIN_URL)
+        return _restart_login(request)
     if any(True for _d in devices_for_user(user, confirmed=True)):
         return redirect("core:login-verify")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-    form = CodeForm(request.POST or None)
-    keys = throttle_keys(user.username, client_ip(request))
-    template = "core/login_enrol.html"
+
+    def confirm(device):
+        with transaction.atomic():
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            audit_log("auth.second_factor_enrolled", actor=user, obj=user)
+        return _finish_login(request, user, device)
+
     extra = {"qr_svg": totp_qr_svg(device, user), "secret": device_secret_b32(device)}
-    if request.method == "POST" and form.is_valid():
-        if (blocked := _throttled(request, form, keys, template, extra)) is not None:
-            return blocked
-        if device.verify_token(form.cleaned_data["code"]):
-            with transaction.atomic():
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                audit_log("auth.second_factor_enrolled", actor=user, obj=user)
-            return _finish_login(request, user, device)
-        return _fail_code(request, user, form, keys, template, extra)
-    return render(request, template, {"form": form, **extra})
+    return _code_step(request, user, [device], "core/login_enrol.html", extra, confirm)
 
 
 def device_secret_b32(device) -> str:
