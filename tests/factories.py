@@ -61,3 +61,34 @@ def login_verified(client, user):
     session[LOGIN_AT] = time.time()
     session.save()
     return client
+
+
+QUICK_POTENTIAL = {
+    "danger_now": "no",
+    "medical_now": "no",
+    "age": 30,
+    "documents_held": "yes",
+    "unpaid": "yes",
+}
+
+
+def make_screening(organisation, *, questionnaire="quick", answers=None, complete=False, user=None):
+    """A screening in `organisation`, made through the services by a member who may screen."""
+    from veza.screening.services import screening_complete, screening_save, screening_start
+
+    if user is None:
+        user = make_user(role="frontline_professional", organisation=organisation)
+    screening = screening_start(
+        actor=user, organisation=organisation, questionnaire_code=questionnaire
+    )
+    if answers is None and questionnaire == "quick":
+        answers = QUICK_POTENTIAL
+    if answers:
+        screening = screening_save(
+            actor=user, screening=screening, answers=answers, expected_version=screening.version
+        )
+    if complete:
+        screening = screening_complete(
+            actor=user, screening=screening, expected_version=screening.version
+        )
+    return screening

@@ -15,7 +15,7 @@ one the suite checks, with real HTTP through Django's test client:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = ["Endpoint", "PermissionChecks"]
 
@@ -28,33 +28,44 @@ class Endpoint:
     allowed_role: str
     #: For detail routes: builds (own object, other organisation's object) from the fixtures.
     objects: Callable | None = None
-    #: For list routes: pulls the ids out of a response body.
+    #: For list routes: the organisation ids of the rows in a response body.
     ids: Callable | None = None
+    #: For list routes: makes the records (own and other organisation's) the list is checked on.
+    prepare: Callable | None = None
     #: Why there is no "other organisation" case (e.g. public reference data).
     no_other_reason: str = ""
-    methods: tuple[str, ...] = field(default=("get",))
+    #: HTTP method, request body (built from the own object) and the success status.
+    method: str = "get"
+    payload: Callable | None = None
+    ok_status: int = 200
+
+
+def call(client, url, method="get", body=None, **headers):
+    if method == "get":
+        return client.get(url, **headers)
+    return getattr(client, method)(url, body or {}, content_type="application/json", **headers)
 
 
 class PermissionChecks:
     """Mixin-style checks, called by the parametrised tests for each `Endpoint`."""
 
     @staticmethod
-    def anonymous(client, url, method="get"):
-        response = getattr(client, method)(url)
+    def anonymous(client, url, method="get", body=None):
+        response = call(client, url, method, body)
         assert response.status_code in (401, 403), (url, response.status_code)
 
     @staticmethod
-    def no_role(client, url, method="get"):
-        response = getattr(client, method)(url)
+    def no_role(client, url, method="get", body=None):
+        response = call(client, url, method, body)
         assert response.status_code == 403, (url, response.status_code)
 
     @staticmethod
-    def other_organisation(client, url, method="get"):
-        response = getattr(client, method)(url)
+    def other_organisation(client, url, method="get", body=None):
+        response = call(client, url, method, body)
         assert response.status_code == 404, (url, response.status_code)
 
     @staticmethod
-    def allowed(client, url, method="get"):
-        response = getattr(client, method)(url)
-        assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    def allowed(client, url, method="get", body=None, status=200):
+        response = call(client, url, method, body)
+        assert response.status_code == status, (url, response.status_code, response.content[:300])
         return response

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import login_verified, make_organisation, make_user
-from tests.permissions import Endpoint, PermissionChecks
+from tests.factories import login_verified, make_organisation, make_screening, make_user
+from tests.permissions import Endpoint, PermissionChecks, call
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,40 @@ def _result_ids(body):
     return {row["id"] for row in body["results"]}
 
 
+def _row_organisations(body):
+    return {row["organisation"] for row in body["results"]}
+
+
+def _content_pair(model):
+    def pair(organisation, other_org):
+        return {"pk": model.objects.order_by("pk").first().pk}, None
+
+    return pair
+
+
+def _screening_pair(organisation, other_org):
+    own = make_screening(organisation)
+    other = make_screening(other_org)
+    return {"pk": own.pk}, {"pk": other.pk}
+
+
+def _screening_ids(organisation, other_org):
+    # Lists: a screening of each organisation exists; only the own one may be listed.
+    make_screening(organisation)
+    make_screening(other_org)
+
+
+def _version_of(pk):
+    from veza.screening.models import Screening
+
+    return {"version": Screening.objects.get(pk=pk).version}
+
+
+SCREENER = "frontline_professional"
+
+
+from veza.indicators.models import IndicatorSet, Questionnaire  # noqa: E402
+
 ENDPOINTS = [
     Endpoint("user-me", "frontline_professional", no_other_reason="always the caller"),
     Endpoint("schema", "frontline_professional", no_other_reason="no organisation data"),
@@ -33,6 +67,31 @@ ENDPOINTS = [
         "frontline_professional",
         objects=_participant_pair,
         no_other_reason="public reference list",
+    ),
+    Endpoint("indicator-set-list", SCREENER, no_other_reason="reference content"),
+    Endpoint(
+        "indicator-set-detail", SCREENER, objects=_content_pair(IndicatorSet),
+        no_other_reason="reference content",
+    ),
+    Endpoint("questionnaire-list", SCREENER, no_other_reason="reference content"),
+    Endpoint(
+        "questionnaire-detail", SCREENER, objects=_content_pair(Questionnaire),
+        no_other_reason="reference content",
+    ),
+    Endpoint("screening-list", SCREENER, ids=_row_organisations, prepare=_screening_ids),
+    Endpoint(
+        "screening-list", SCREENER, method="post", ok_status=201,
+        payload=lambda own: {"questionnaire": "quick"},
+        no_other_reason="creates in the caller's own organisation",
+    ),
+    Endpoint("screening-detail", SCREENER, objects=_screening_pair),
+    Endpoint(
+        "screening-detail", SCREENER, objects=_screening_pair, method="patch",
+        payload=lambda own: {"answers": {"harmed": "yes"}, **_version_of(own["pk"])},
+    ),
+    Endpoint(
+        "screening-complete", SCREENER, objects=_screening_pair, method="post",
+        payload=lambda own: _version_of(own["pk"]),
     ),
 ]
 
@@ -57,37 +116,44 @@ def test_every_api_route_is_covered():
 
 
 def _url(endpoint, organisation, other_org):
+    """(own URL, other organisation's URL or None, request body)."""
+    if endpoint.prepare:
+        endpoint.prepare(organisation, other_org)
     if endpoint.objects is None:
-        return reverse(f"api:{endpoint.name}"), None
+        body = endpoint.payload({}) if endpoint.payload else None
+        return reverse(f"api:{endpoint.name}"), None, body
     own, other = endpoint.objects(organisation, other_org)
     other_url = reverse(f"api:{endpoint.name}", kwargs=other) if other else None
-    return reverse(f"api:{endpoint.name}", kwargs=own), other_url
+    body = endpoint.payload(own) if endpoint.payload else None
+    return reverse(f"api:{endpoint.name}", kwargs=own), other_url, body
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def _id(endpoint):
+    return f"{endpoint.method}-{endpoint.name}"
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_id)
 def test_anonymous_is_refused(client, organisation, other_org, endpoint):
-    url, _other = _url(endpoint, organisation, other_org)
-    for method in endpoint.methods:
-        PermissionChecks.anonymous(client, url, method)
+    url, _other, body = _url(endpoint, organisation, other_org)
+    PermissionChecks.anonymous(client, url, endpoint.method, body)
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_id)
 def test_no_role_is_refused(norole_client, organisation, other_org, endpoint):
-    url, _other = _url(endpoint, organisation, other_org)
-    for method in endpoint.methods:
-        PermissionChecks.no_role(norole_client, url, method)
+    url, _other, body = _url(endpoint, organisation, other_org)
+    PermissionChecks.no_role(norole_client, url, endpoint.method, body)
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_id)
 def test_allowed_role_gets_200_and_never_sees_other_organisations(
     client, organisation, other_org, endpoint
 ):
     user = make_user("allowed", role=endpoint.allowed_role, organisation=organisation)
     login_verified(client, user)
-    url, other_url = _url(endpoint, organisation, other_org)
-    response = PermissionChecks.allowed(client, url)
+    url, other_url, body = _url(endpoint, organisation, other_org)
     if other_url:
-        PermissionChecks.other_organisation(client, other_url)
+        PermissionChecks.other_organisation(client, other_url, endpoint.method, body)
+    response = PermissionChecks.allowed(client, url, endpoint.method, body, endpoint.ok_status)
     if endpoint.ids:
         seen = endpoint.ids(response.json())
         assert organisation.pk in seen
@@ -96,20 +162,21 @@ def test_allowed_role_gets_200_and_never_sees_other_organisations(
         assert endpoint.no_other_reason, f"{endpoint.name}: say why there is no other-org check"
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_id)
 def test_token_caller_gets_the_same_answers(client, organisation, other_org, endpoint):
     from veza.core.tokens import token_create
 
     user = make_user("tokenuser", role=endpoint.allowed_role, organisation=organisation)
     _token, text = token_create(actor="test", user=user)
-    url, other_url = _url(endpoint, organisation, other_org)
-    headers = {"HTTP_AUTHORIZATION": f"Token {text}"}
-    assert client.get(url, **headers).status_code == 200
-    if other_url:
-        assert client.get(other_url, **headers).status_code == 404
+    url, other_url, body = _url(endpoint, organisation, other_org)
     nobody = make_user("tokennorole")
     _t, nobody_text = token_create(actor="test", user=nobody)
-    assert client.get(url, HTTP_AUTHORIZATION=f"Token {nobody_text}").status_code == 403
+    refused = call(client, url, endpoint.method, body, HTTP_AUTHORIZATION=f"Token {nobody_text}")
+    assert refused.status_code == 403
+    headers = {"HTTP_AUTHORIZATION": f"Token {text}"}
+    if other_url:
+        assert call(client, other_url, endpoint.method, body, **headers).status_code == 404
+    assert call(client, url, endpoint.method, body, **headers).status_code == endpoint.ok_status
 
 
 def test_regional_role_sees_every_participants_organisations(client, organisation, other_org):

@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "veza.core",
     "veza.organisations",
+    "veza.indicators",
+    "veza.screening",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +293,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ContentStatusEnum": "veza.indicators.choices.ContentStatus",
+        "ScreeningStatusEnum": "veza.screening.choices.ScreeningStatus",
+    },
 }
 
 # --- Background work ----------------------------------------------------------------------------

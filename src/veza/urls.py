@@ -6,12 +6,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from veza.core.api.permissions import HasAnyRole
+from veza.indicators.api.views import IndicatorSetViewSet, QuestionnaireViewSet
 from veza.organisations.api.views import CurrentUserView, OrganisationViewSet, ParticipantViewSet
+from veza.screening.api.views import ScreeningViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("participants", ParticipantViewSet, basename="participant")
+router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")
+router.register("questionnaires", QuestionnaireViewSet, basename="questionnaire")
+router.register("screenings", ScreeningViewSet, basename="screening")
 
 api_v1 = [
     path("users/me/", CurrentUserView.as_view(), name="user-me"),
@@ -31,6 +36,8 @@ api_v1 = [
 urlpatterns = [
     path("", include("veza.core.urls")),
     path("", include("veza.organisations.urls")),
+    path("", include("veza.indicators.urls")),
+    path("", include("veza.screening.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

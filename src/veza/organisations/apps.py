@@ -8,9 +8,12 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self):
+        from veza.core.demo import register_demo_step
         from veza.core.navigation import NavItem, register_nav
+        from veza.organisations.demo import demo_load
         from veza.organisations.services import content_sync_after_migrate
 
+        register_demo_step(10, "organisations and accounts", demo_load)
         post_migrate.connect(content_sync_after_migrate, dispatch_uid="veza-organisations-sync")
         for item in (
             NavItem("home", _("Home"), "organisations:home", None, order=0),

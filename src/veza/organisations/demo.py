@@ -153,4 +153,11 @@ def demo_load(*, progress=None) -> dict:
             progress(index, len(CITIES), code)
     counts["users"] = get_user_model().objects.filter(is_demo=True).count()
     audit_log("demo.load", actor="system", detail=counts)
+    some = ", ".join(username for username, _role, _org in demo_accounts()[:4])
+    counts["lines"] = [
+        f"Demo data ready: {counts['organisations']} new organisation(s), "
+        f"{counts['users']} demo accounts. Password for all: {DEMO_PASSWORD}",
+        f"Some accounts: {some}, …",
+        "Login code for an account: veza otp-code USERNAME",
+    ]
     return counts

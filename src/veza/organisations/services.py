@@ -106,8 +106,10 @@ def roles_sync() -> int:
 
 
 def content_sync_after_migrate(sender, app_config=None, **kwargs):
-    """After `migrate`, once the last Veza app has migrated: seed participants and roles."""
-    if app_config is None or app_config.name != "veza.organisations":
+    """After `migrate`, once every app (and so every permission) exists: participants and roles."""
+    from django.apps import apps
+
+    if app_config is None or app_config is not list(apps.get_app_configs())[-1]:
         return
     participants_sync()
     roles_sync()

@@ -1,0 +1,345 @@
+"""Writes of the indicators app: loading shipped content, importing, publishing and adopting."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from veza.core.audit import audit_log
+from veza.core.errors import ValidationError
+from veza.indicators import engine
+from veza.indicators.choices import ContentStatus
+from veza.indicators.content import load_content, load_yaml
+from veza.indicators.engine import ContentError
+from veza.indicators.models import (
+    Adoption,
+    DecisionRule,
+    Indicator,
+    IndicatorSet,
+    Questionnaire,
+    checksum,
+)
+
+__all__ = [
+    "ContentBundle",
+    "content_adopt",
+    "content_bundle",
+    "content_publish",
+    "content_sync",
+    "content_sync_after_migrate",
+    "parse_set_file",
+    "set_import",
+    "set_new_version",
+    "set_rebuild_from_rows",
+]
+
+
+def _mirror_indicators(indicator_set: IndicatorSet) -> None:
+    parsed = indicator_set.parsed
+    indicator_set.indicators.all().delete()
+    Indicator.objects.bulk_create(
+        Indicator(
+            indicator_set=indicator_set,
+            code=i.id,
+            dimension=i.dimension,
+            strength=i.strength,
+            text=i.text if isinstance(i.text, str) else i.text.get("en", ""),
+            provenance=i.provenance,
+            order=n,
+        )
+        for n, i in enumerate(parsed.indicators)
+    )
+
+
+def _store_set(data: dict, *, actor, status, builtin=False, source_file="") -> IndicatorSet:
+    parsed = engine.parse_set(data)
+    item = IndicatorSet.objects.create(
+        code=parsed.id,
+        version=parsed.version,
+        title=str(parsed.title)[:200],
+        kind=parsed.kind,
+        provenance=parsed.provenance,
+        age_groups=list(parsed.age_groups),
+        exploitation=list(parsed.exploitation),
+        status=status,
+        content=data,
+        checksum=checksum(data),
+        builtin=builtin,
+        source_file=source_file,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        published_at=timezone.now() if status == ContentStatus.PUBLISHED else None,
+    )
+    _mirror_indicators(item)
+    return item
+
+
+def _check_same(existing, data, label) -> None:
+    if existing.checksum != checksum(data):
+        raise ContentError(
+            label,
+            [
+                f"version {existing.version} is already stored with different content; "
+                "give the changed file a new version number"
+            ],
+        )
+
+
+@transaction.atomic
+def content_sync(directory: Path | str | None = None) -> int:
+    """Store the shipped content files that are not yet stored, as published built-in versions."""
+    content = load_content(directory or settings.VEZA_CONTENT_DIR)
+    created = 0
+    for key, data in content.raw.items():
+        kind, _colon, code = key.partition(":")
+        model = {"set": IndicatorSet, "rule": DecisionRule, "questionnaire": Questionnaire}[kind]
+        existing = model.objects.filter(code=code, version=data["version"]).first()
+        if existing is not None:
+            _check_same(existing, data, f"{kind} {code}")
+            continue
+        if kind == "set":
+            item = _store_set(data, actor=None, status=ContentStatus.PUBLISHED, builtin=True)
+        else:
+            extra = {}
+            if kind == "questionnaire":
+                extra = {"sector": data.get("sector") or "", "mode": data["mode"]}
+            item = model.objects.create(
+                code=code,
+                version=data["version"],
+                title=str(data.get("title", code))[:200],
+                status=ContentStatus.PUBLISHED,
+                content=data,
+                checksum=checksum(data),
+                builtin=True,
+                published_at=timezone.now(),
+                **extra,
+            )
+        audit_log(f"{kind}.load", actor="system", obj=item, detail={"version": item.version})
+        created += 1
+    return created
+
+
+def content_sync_after_migrate(sender, app_config=None, **kwargs):
+    if app_config is not None and app_config.name == "veza.indicators":
+        content_sync()
+
+
+XLSX_COLUMNS = ("id", "dimension", "strength", "text", "provenance", "source", "note", "equivalent")
+
+
+def _xlsx_to_data(raw: bytes) -> dict:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a file that is not XLSX
+        raise ContentError("spreadsheet", ["the file is not a readable XLSX workbook"]) from exc
+    names = {n.lower(): n for n in book.sheetnames}
+    if "set" not in names or "indicators" not in names:
+        raise ContentError("spreadsheet", ["it needs two sheets named 'set' and 'indicators'"])
+    meta: dict = {}
+    for row in book[names["set"]].iter_rows(values_only=True):
+        if row and row[0]:
+            meta[str(row[0]).strip()] = row[1]
+    rows = list(book[names["indicators"]].iter_rows(values_only=True))
+    if not rows:
+        raise ContentError("spreadsheet", ["the 'indicators' sheet is empty"])
+    header = [str(h or "").strip().lower() for h in rows[0]]
+    missing = [c for c in ("id", "dimension", "strength", "text") if c not in header]
+    if missing:
+        raise ContentError("spreadsheet", [f"the 'indicators' sheet lacks columns {missing}"])
+    indicators = []
+    for values in rows[1:]:
+        if not any(values):
+            continue
+        row = {
+            h: v
+            for h, v in zip(header, values, strict=False)
+            if h in XLSX_COLUMNS and v not in (None, "")
+        }
+        if "equivalent" in row:
+            row["equivalent"] = [e.strip() for e in str(row["equivalent"]).split(",") if e.strip()]
+        indicators.append(row)
+
+    def split(value):
+        return [v.strip() for v in str(value or "").split(",") if v.strip()]
+
+    version = meta.get("version")
+    return {
+        "id": meta.get("id"),
+        "version": int(version) if isinstance(version, int | float) else version,
+        "title": meta.get("title"),
+        "kind": meta.get("kind", "primary"),
+        "provenance": meta.get("provenance", "draft"),
+        "source": meta.get("source", ""),
+        "applies_to": {
+            "age_groups": split(meta.get("age_groups")),
+            "exploitation": split(meta.get("exploitation")),
+        },
+        "indicators": indicators,
+    }
+
+
+def parse_set_file(filename: str, raw: bytes) -> dict:
+    """The set held in an uploaded YAML or XLSX file, as data; ContentError lists every fault."""
+    name = filename.lower()
+    if name.endswith((".yaml", ".yml")):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ContentError(filename, ["the file is not UTF-8 text"]) from exc
+        data = load_yaml(filename, text)
+    elif name.endswith(".xlsx"):
+        data = _xlsx_to_data(raw)
+    else:
+        raise ContentError(filename, ["upload a .yaml or .xlsx file"])
+    engine.parse_set(data)  # every fault at once
+    return data
+
+
+@transaction.atomic
+def set_import(*, actor, filename: str, raw: bytes) -> IndicatorSet:
+    """A new proposed set from a file. Nothing is stored unless the whole file is valid."""
+    try:
+        data = parse_set_file(filename, raw)
+    except ContentError as exc:
+        raise ValidationError(fields={"file": exc.problems}) from exc
+    if IndicatorSet.objects.filter(code=data["id"], version=data["version"]).exists():
+        raise ValidationError(
+            fields={"file": [f"{data['id']} version {data['version']} exists already"]}
+        )
+    item = _store_set(data, actor=actor, status=ContentStatus.PROPOSED, source_file=filename[:200])
+    audit_log("set.import", actor=actor, obj=item, detail={"file": filename[:200]})
+    return item
+
+
+@transaction.atomic
+def set_new_version(*, actor, indicator_set: IndicatorSet) -> IndicatorSet:
+    """A proposed copy of a set under the next free version number, to edit and publish."""
+    top = IndicatorSet.objects.filter(code=indicator_set.code).aggregate(m=Max("version"))["m"]
+    data = dict(indicator_set.content, version=top + 1)
+    item = _store_set(data, actor=actor, status=ContentStatus.PROPOSED)
+    audit_log("set.new_version", actor=actor, obj=item, detail={"from": indicator_set.version})
+    return item
+
+
+@transaction.atomic
+def set_rebuild_from_rows(*, actor, indicator_set: IndicatorSet) -> IndicatorSet:
+    """After edits of a proposed set's indicator rows: rebuild and re-validate its content."""
+    if indicator_set.status != ContentStatus.PROPOSED:
+        raise ValidationError("Published versions cannot change; make a new version.")
+    rows = list(indicator_set.indicators.order_by("order", "pk"))
+    previous = {i.id: i for i in engine.parse_set(indicator_set.content).indicators}
+    data = dict(indicator_set.content)
+    data["indicators"] = []
+    for row in rows:
+        entry = {
+            "id": row.code,
+            "dimension": row.dimension,
+            "strength": row.strength,
+            "text": row.text,
+            "provenance": row.provenance,
+        }
+        if row.code in previous and previous[row.code].equivalent:
+            entry["equivalent"] = list(previous[row.code].equivalent)
+        data["indicators"].append(entry)
+    try:
+        engine.parse_set(data)
+    except ContentError as exc:
+        raise ValidationError(fields={"indicators": exc.problems}) from exc
+    indicator_set.content = data
+    indicator_set.checksum = checksum(data)
+    indicator_set.__dict__.pop("parsed", None)
+    indicator_set.save(update_fields=["content", "checksum"])
+    audit_log("set.edit", actor=actor, obj=indicator_set, detail={"indicators": len(rows)})
+    return indicator_set
+
+
+@transaction.atomic
+def content_publish(*, actor, item) -> None:
+    if item.status != ContentStatus.PROPOSED:
+        raise ValidationError("Only a proposed version can be published.")
+    item.status = ContentStatus.PUBLISHED
+    item.published_at = timezone.now()
+    item.save(update_fields=["status", "published_at"])
+    audit_log(f"{item._meta.model_name}.publish", actor=actor, obj=item)
+
+
+@transaction.atomic
+def content_adopt(*, actor, item, participant, note: str = "") -> Adoption:
+    """From now on the participant's screenings use this version. Earlier screenings keep theirs."""
+    if item.status != ContentStatus.PUBLISHED:
+        raise ValidationError("Publish this version before adopting it.")
+    field = {IndicatorSet: "indicator_set", DecisionRule: "rule", Questionnaire: "questionnaire"}[
+        type(item)
+    ]
+    adoption = Adoption.objects.create(
+        participant=participant,
+        adopted_by=actor if getattr(actor, "pk", None) else None,
+        note=note,
+        **{field: item},
+    )
+    audit_log(
+        f"{item._meta.model_name}.adopt",
+        actor=actor,
+        obj=item,
+        detail={"participant": participant.code, "version": item.version},
+    )
+    return adoption
+
+
+@dataclass
+class ContentBundle:
+    """What a participant screens with now: a version of each set, the rule, questionnaires."""
+
+    sets: dict[str, IndicatorSet]
+    rule: DecisionRule
+    questionnaires: dict[str, Questionnaire]
+
+    def primary_sets_for(self, age_group: str, kinds) -> list[IndicatorSet]:
+        return [
+            s
+            for s in self.sets.values()
+            if s.kind == "primary"
+            and age_group in s.age_groups
+            and any(k in s.exploitation for k in kinds)
+        ]
+
+    def supplementary_sets(self) -> list[IndicatorSet]:
+        return [s for s in self.sets.values() if s.kind == "supplementary"]
+
+    def known_indicators(self) -> set[str]:
+        return {
+            i.id for s in self.sets.values() if s.kind == "primary" for i in s.parsed.indicators
+        }
+
+
+def _current(model, participant, field: str, code: str | None = None):
+    chosen = {}
+    adoptions = Adoption.objects.filter(participant=participant, **{f"{field}__isnull": False})
+    for adoption in adoptions.select_related(field).order_by("adopted_at", "id"):
+        item = getattr(adoption, field)
+        chosen[item.code] = item
+    defaults = model.objects.published().filter(builtin=True).order_by("code", "-version")
+    for item in defaults:
+        chosen.setdefault(item.code, item)
+    if code is not None:
+        return chosen.get(code)
+    return chosen
+
+
+def content_bundle(participant, *, rule_code: str = "veza-default") -> ContentBundle:
+    rules = _current(DecisionRule, participant, "rule")
+    rule = rules.get(rule_code) or next(iter(rules.values()), None)
+    if rule is None:
+        raise ValidationError("No decision rule is published: run `veza migrate`.")
+    return ContentBundle(
+        sets=_current(IndicatorSet, participant, "indicator_set"),
+        rule=rule,
+        questionnaires=_current(Questionnaire, participant, "questionnaire"),
+    )

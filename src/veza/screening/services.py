@@ -1,0 +1,338 @@
+"""Writes of the screening app. Each runs in one transaction and writes its audit entry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from veza.core.audit import audit_log
+from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
+from veza.indicators import engine
+from veza.indicators.questionnaire import read_answers
+from veza.indicators.services import ContentBundle, content_bundle
+from veza.screening.choices import Mode, Origin, ScreeningStatus
+from veza.screening.models import Screening, new_reference
+
+__all__ = [
+    "evaluate_answers",
+    "screening_complete",
+    "screening_discard",
+    "screening_follow_up",
+    "screening_save",
+    "screening_start",
+]
+
+
+def _translate_errors(errors: Mapping[str, str]) -> dict[str, list[str]]:
+    # read_answers is pure Python and speaks English; map its messages to translated ones.
+    table = {
+        "not a question of this questionnaire": _("This is not a question of this questionnaire."),
+        "give the age in years, or say it is unknown": _(
+            "Give the age in years, or say that it is unknown."
+        ),
+        "the age must be between 0 and 120": _("The age must be between 0 and 120."),
+        "answer yes, no, unsure or not asked": _("Answer yes, no, unsure or not asked."),
+        "choose one answer": _("Choose one answer."),
+    }
+    result = {}
+    for key, message in errors.items():
+        if message.startswith("unknown choice"):
+            result[key] = [_("This answer is not one of the choices.")]
+        else:
+            result[key] = [table.get(message, message)]
+    return result
+
+
+def _check_permission(actor, screening: Screening) -> None:
+    if not actor.has_perm("screening.change_screening", screening.organisation):
+        raise PermissionDeniedError()
+    if not screening.is_draft:
+        raise ValidationError(_("This screening is completed and can no longer be changed."))
+
+
+def _bump(screening: Screening, expected_version: int | None, fields: list[str]) -> None:
+    """Save `fields` only if nobody saved since `expected_version` was read (else 409)."""
+    if expected_version is not None and int(expected_version) != screening.version:
+        raise ConflictError()
+    updated = Screening.objects.filter(pk=screening.pk, version=screening.version).update(
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+        **{f: getattr(screening, f) for f in fields},
+    )
+    if not updated:
+        raise ConflictError()
+    screening.version += 1
+
+
+@transaction.atomic
+def screening_start(
+    *,
+    actor,
+    organisation,
+    questionnaire_code: str,
+    person_ref: str = "",
+    origin: str = Origin.WEB,
+    follow_up_of: Screening | None = None,
+    answers: Mapping[str, Any] | None = None,
+) -> Screening:
+    if not actor.has_perm("screening.add_screening", organisation):
+        raise PermissionDeniedError()
+    bundle = content_bundle(organisation.participant)
+    questionnaire = bundle.questionnaires.get(questionnaire_code)
+    if questionnaire is None:
+        raise ValidationError(
+            fields={
+                "questionnaire": [_("There is no questionnaire called %s.") % questionnaire_code]
+            }
+        )
+    person_ref = (person_ref or "").strip()
+    if len(person_ref) > 40:
+        raise ValidationError(fields={"person_ref": [_("At most 40 characters.")]})
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                screening = Screening.objects.create(
+                    reference=new_reference(organisation.participant.code),
+                    person_ref=person_ref,
+                    organisation=organisation,
+                    participant=organisation.participant,
+                    created_by=actor,
+                    mode=questionnaire.mode,
+                    sector=questionnaire.sector,
+                    questionnaire=questionnaire,
+                    origin=origin,
+                    follow_up_of=follow_up_of,
+                    answers=dict(answers or {}),
+                )
+            break
+        except IntegrityError:  # a reference collision: draw another
+            continue
+    else:  # pragma: no cover - 32^6 references make five collisions in a row implausible
+        raise ValidationError(_("Could not create a reference; please try again."))
+    audit_log(
+        "screening.start",
+        actor=actor,
+        obj=screening,
+        organisation_id=organisation.pk,
+        detail={
+            "questionnaire": f"{questionnaire.code} v{questionnaire.version}",
+            "origin": origin,
+        },
+    )
+    return screening
+
+
+def _parsed_questionnaire(screening: Screening, bundle: ContentBundle | None = None):
+    bundle = bundle or content_bundle(screening.participant)
+    return screening.questionnaire.parse(
+        known_indicators=bundle.known_indicators() or _all_known(),
+        urgent_flags=bundle.rule.parsed.urgent_flags,
+    )
+
+
+def _all_known() -> set[str]:
+    from veza.indicators.models import IndicatorSet
+
+    return {i.id for s in IndicatorSet.objects.filter(kind="primary") for i in s.parsed.indicators}
+
+
+@transaction.atomic
+def screening_save(
+    *,
+    actor,
+    screening: Screening,
+    answers: Mapping[str, Any],
+    expected_version: int | None,
+    section: int | None = None,
+) -> Screening:
+    """Merge some answers into a draft. Bad answers: nothing saved, every problem named."""
+    _check_permission(actor, screening)
+    parsed = _parsed_questionnaire(screening)
+    merged = {**screening.answers, **answers}
+    merged = {k: v for k, v in merged.items() if v not in (None, "", [])}
+    reading = read_answers(parsed, merged)
+    own_errors = {k: v for k, v in reading.errors.items() if k in answers}
+    if own_errors:
+        raise ValidationError(fields=_translate_errors(own_errors))
+    screening.answers = merged
+    fields = ["answers"]
+    if section is not None:
+        screening.current_section = max(0, min(section, len(parsed.sections)))
+        fields.append("current_section")
+    _bump(screening, expected_version, fields)
+    audit_log(
+        "screening.update",
+        actor=actor,
+        obj=screening,
+        organisation_id=screening.organisation_id,
+        detail={"questions": sorted(answers)},
+    )
+    return screening
+
+
+def evaluate_answers(bundle: ContentBundle, questionnaire, answers: Mapping[str, Any]) -> dict:
+    """The full result for a questionnaire's answers, with every indicator set it concerns."""
+    reading = read_answers(questionnaire, answers)
+    if reading.errors:
+        raise ValidationError(fields=_translate_errors(reading.errors))
+    if reading.missing:
+        raise ValidationError(
+            fields={
+                q: [_("This answer is needed to finish the screening.")] for q in reading.missing
+            }
+        )
+    age_group = reading.age_group or "adult"
+    rule = bundle.rule.parsed
+    sets = bundle.primary_sets_for(age_group, reading.kinds)
+    if not sets:
+        raise ValidationError(_("No indicator set applies to this person; ask an administrator."))
+    results = [
+        engine.evaluate(
+            s.parsed,
+            rule,
+            reading.present,
+            age_group=age_group,
+            urgent=reading.urgent,
+            strict=False,
+        )
+        for s in sets
+    ]
+    deciding = max(results, key=lambda r: engine.outcome_rank(r.outcome))
+    supplementary = []
+    for s in bundle.supplementary_sets():
+        if age_group in s.age_groups:
+            r = engine.evaluate(s.parsed, rule, reading.present, age_group=age_group, strict=False)
+            if r.present:
+                supplementary.append(
+                    {"set": s.code, "version": s.version, "present": list(r.present)}
+                )
+    quick_action = ""
+    if questionnaire.mode == "quick":
+        if reading.urgent or engine.outcome_rank(deciding.outcome) >= engine.outcome_rank(
+            "potential_victim"
+        ):
+            quick_action = "refer_now"
+        elif deciding.outcome == "indicators_present":
+            quick_action = "interview_later"
+        else:
+            quick_action = "no_action"
+    return {
+        "reading": reading,
+        "sets": sets,
+        "outcome": deciding.outcome,
+        "action": deciding.action,
+        "quick_action": quick_action,
+        "result": {
+            "age_group": age_group,
+            "kinds": list(reading.kinds),
+            "deciding_set": deciding.set_id,
+            "rule": {"id": rule.id, "version": rule.version},
+            "sets": [r.to_dict() for r in results],
+            "supplementary": supplementary,
+            "urgent": list(reading.urgent),
+        },
+    }
+
+
+@transaction.atomic
+def screening_complete(*, actor, screening: Screening, expected_version: int | None) -> Screening:
+    """Compute the outcome with the content versions in force now, and freeze it."""
+    _check_permission(actor, screening)
+    bundle = content_bundle(screening.participant)
+    parsed = _parsed_questionnaire(screening, bundle)
+    evaluation = evaluate_answers(bundle, parsed, screening.answers)
+    reading = evaluation["reading"]
+    screening.status = ScreeningStatus.COMPLETED
+    screening.age = reading.age
+    screening.age_group = evaluation["result"]["age_group"]
+    screening.exploitation = list(reading.exploitation)
+    screening.urgent = list(reading.urgent)
+    screening.present = sorted(reading.present)
+    screening.outcome = evaluation["outcome"]
+    screening.action = evaluation["action"]
+    screening.quick_action = evaluation["quick_action"]
+    screening.result = evaluation["result"]
+    screening.rule = bundle.rule
+    screening.completed_at = timezone.now()
+    screening.completed_by = actor
+    fields = [
+        "status",
+        "age",
+        "age_group",
+        "exploitation",
+        "urgent",
+        "present",
+        "outcome",
+        "action",
+        "quick_action",
+        "result",
+        "rule",
+        "completed_at",
+        "completed_by",
+    ]
+    _bump(screening, expected_version, fields)
+    screening.sets.set(evaluation["sets"])
+    audit_log(
+        "screening.complete",
+        actor=actor,
+        obj=screening,
+        organisation_id=screening.organisation_id,
+        detail={
+            "outcome": screening.outcome,
+            "urgent": screening.urgent,
+            "sets": [f"{s.code} v{s.version}" for s in evaluation["sets"]],
+            "rule": f"{bundle.rule.code} v{bundle.rule.version}",
+        },
+    )
+    return screening
+
+
+@transaction.atomic
+def screening_discard(*, actor, screening: Screening) -> None:
+    _check_permission(actor, screening)
+    audit_log(
+        "screening.discard", actor=actor, obj=screening, organisation_id=screening.organisation_id
+    )
+    screening.delete()
+
+
+@transaction.atomic
+def screening_follow_up(*, actor, screening: Screening, questionnaire_code: str) -> Screening:
+    """Complete a quick screen into a full sector screening: what was found carries over."""
+    if screening.mode != Mode.QUICK or screening.is_draft:
+        raise ValidationError(_("Only a completed quick screen can be followed up."))
+    bundle = content_bundle(screening.participant)
+    target = bundle.questionnaires.get(questionnaire_code)
+    if target is None or target.mode != Mode.FULL:
+        raise ValidationError(
+            fields={"questionnaire": [_("Choose one of the sector questionnaires.")]}
+        )
+    parsed = target.parse(
+        known_indicators=bundle.known_indicators(), urgent_flags=bundle.rule.parsed.urgent_flags
+    )
+    quick = _parsed_questionnaire(screening, bundle)
+    quick_age = next(q.id for q in quick.questions.values() if q.type == "age")
+    present, flags = set(screening.present), set(screening.urgent)
+    carried: dict[str, Any] = {}
+    for question in parsed.questions.values():
+        if question.type == "age":
+            carried[question.id] = screening.answers.get(quick_age)
+        elif question.type == "yes_no" and (
+            (question.indicators and set(question.indicators) <= present)
+            or (question.urgent and question.urgent in flags)
+        ):
+            carried[question.id] = "yes"
+    carried = {k: v for k, v in carried.items() if v not in (None, "")}
+    return screening_start(
+        actor=actor,
+        organisation=screening.organisation,
+        questionnaire_code=questionnaire_code,
+        person_ref=screening.person_ref,
+        follow_up_of=screening,
+        answers=carried,
+    )
