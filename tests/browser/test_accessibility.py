@@ -55,3 +55,28 @@ def test_pages_meet_wcag_21_aa_on_a_phone(phone):
     login(phone, user)
     for url in pages(phone, organisation):
         assert_accessible(phone, f"{url} [phone]")
+
+
+def test_screening_and_indicator_pages_meet_wcag_21_aa(phone):
+    from tests.factories import make_screening
+    from veza.indicators.models import IndicatorSet, Questionnaire
+
+    organisation = make_organisation("XK", name="Outreach (test)", sector="cso_outreach")
+    user = make_user("outreach", role="frontline_professional", organisation=organisation)
+    done = make_screening(organisation, complete=True, user=user)
+    draft = make_screening(organisation, questionnaire="cso_outreach", answers={}, user=user)
+    login(phone, user)
+    pages = [
+        "/screenings/",
+        "/screenings/new/",
+        f"/screenings/{draft.pk}/step/1/",
+        f"/screenings/{draft.pk}/step/2/",
+        f"/screenings/{draft.pk}/review/",
+        f"/screenings/{done.pk}/",
+        "/indicators/",
+        f"/indicators/sets/{IndicatorSet.objects.get(code='ilo-ec-2009-adult-labour').pk}/",
+        f"/indicators/questionnaires/{Questionnaire.objects.get(code='health').pk}/",
+    ]
+    for url in pages:
+        phone.goto(url)
+        assert_accessible(phone, url)

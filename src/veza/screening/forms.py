@@ -164,6 +164,11 @@ class StartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["questionnaire"].choices = questionnaires
         self.fields["organisation"].choices = [(str(o.pk), o.name) for o in organisations]
-        if len(organisations) == 1:
+        self.only_organisation = str(organisations[0].pk) if len(organisations) == 1 else None
+        if self.only_organisation:
             self.fields["organisation"].widget = forms.HiddenInput()
-            self.initial.setdefault("organisation", str(organisations[0].pk))
+            self.fields["organisation"].required = False
+            self.initial.setdefault("organisation", self.only_organisation)
+
+    def clean_organisation(self):
+        return self.cleaned_data.get("organisation") or self.only_organisation

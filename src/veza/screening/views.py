@@ -395,8 +395,21 @@ def _outcome_context(screening):
 def screening_detail(request, pk: int):
     screening = screening_get_visible(user=request.user, pk=pk)
     if screening.is_draft:
-        return redirect(
-            "screening:section", pk=screening.pk, index=max(1, screening.current_section or 1)
+        if request.user.has_perm("screening.change_screening", screening.organisation):
+            return redirect(
+                "screening:section", pk=screening.pk, index=max(1, screening.current_section or 1)
+            )
+        # Someone who may see but not answer it (a coordinator): the answers so far, read-only.
+        parsed = _parsed(screening)
+        return render(
+            request,
+            "screening/screening_review.html",
+            {
+                "screening": screening,
+                "summary": _answer_summary(parsed, screening.answers, get_language()),
+                "total": len(parsed.sections),
+                "read_only": True,
+            },
         )
     context = {"screening": screening, **_outcome_context(screening)}
     if screening.mode == Mode.QUICK and request.user.has_perm(
