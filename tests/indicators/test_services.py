@@ -222,3 +222,40 @@ def test_indicator_commands(capsys):
     assert {"id", "dimension", "strength", "text"} <= set(indicators[0])
     call_command("indicators", "check")
     assert "ok:" in capsys.readouterr().out
+
+
+def test_administrator_edits_a_proposed_set_in_the_admin(client, admin_user):
+    login_verified(client, admin_user)
+    original = IndicatorSet.objects.get(code="ilo-ec-2009-adult-labour", version=1)
+    page = client.get(f"/admin/indicators/indicatorset/{original.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="indicators-0-strength"' not in page.content  # published: read-only
+    copy = set_new_version(actor=admin_user, indicator_set=original)
+    page = client.get(f"/admin/indicators/indicatorset/{copy.pk}/change/")
+    assert b'name="indicators-0-strength"' in page.content
+    rows = list(copy.indicators.order_by("order", "pk"))
+    data = {
+        "indicators-TOTAL_FORMS": len(rows),
+        "indicators-INITIAL_FORMS": len(rows),
+        "indicators-MIN_NUM_FORMS": 0,
+        "indicators-MAX_NUM_FORMS": 1000,
+    }
+    for n, row in enumerate(rows):
+        data.update(
+            {
+                f"indicators-{n}-id": row.pk,
+                f"indicators-{n}-indicator_set": copy.pk,
+                f"indicators-{n}-order": row.order,
+                f"indicators-{n}-code": row.code,
+                f"indicators-{n}-dimension": row.dimension,
+                f"indicators-{n}-strength": row.strength,
+                f"indicators-{n}-provenance": row.provenance,
+                f"indicators-{n}-text": row.text,
+            }
+        )
+    data["indicators-0-strength"] = "medium"
+    response = client.post(f"/admin/indicators/indicatorset/{copy.pk}/change/", data)
+    assert response.status_code == 302, response.content[:500]
+    copy = IndicatorSet.objects.get(pk=copy.pk)
+    assert copy.parsed.by_id[rows[0].code].strength == "medium"
+    assert AuditEntry.objects.filter(action="set.edit", object_id=str(copy.pk)).exists()

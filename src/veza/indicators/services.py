@@ -313,24 +313,68 @@ class ContentBundle:
     def supplementary_sets(self) -> list[IndicatorSet]:
         return [s for s in self.sets.values() if s.kind == "supplementary"]
 
-    def known_indicators(self) -> set[str]:
-        return {
-            i.id for s in self.sets.values() if s.kind == "primary" for i in s.parsed.indicators
-        }
+    def known_indicators(self) -> frozenset[str]:
+        key = ("known", *sorted(s.checksum for s in self.sets.values()))
+        if key not in _PARSED:
+            _PARSED[key] = frozenset(
+                i.id for s in self.sets.values() if s.kind == "primary" for i in s.parsed.indicators
+            )
+        return _PARSED[key]
+
+    def parse_questionnaire(self, questionnaire: Questionnaire):
+        """The questionnaire checked against this bundle's indicators and urgent flags."""
+        key = (
+            "questionnaire",
+            questionnaire.checksum,
+            self.rule.checksum,
+            *sorted(s.checksum for s in self.sets.values()),
+        )
+        if key not in _PARSED:
+            _PARSED[key] = questionnaire.parse(
+                known_indicators=self.known_indicators(),
+                urgent_flags=self.rule.parsed.urgent_flags,
+            )
+        return _PARSED[key]
 
 
-def _current(model, participant, field: str, code: str | None = None):
-    chosen = {}
-    adoptions = Adoption.objects.filter(participant=participant, **{f"{field}__isnull": False})
-    for adoption in adoptions.select_related(field).order_by("adopted_at", "id"):
-        item = getattr(adoption, field)
-        chosen[item.code] = item
-    defaults = model.objects.published().filter(builtin=True).order_by("code", "-version")
-    for item in defaults:
-        chosen.setdefault(item.code, item)
-    if code is not None:
-        return chosen.get(code)
-    return chosen
+# Published content never changes, so what was read and parsed once is kept for the process,
+# keyed by checksum (a row id alone could be reused after a rollback).
+_CONTENT: dict[tuple, object] = {}
+_PARSED: dict[tuple, object] = {}
+
+
+def _instances(model, keys: list[tuple[int, str]]) -> dict[int, object]:
+    missing = [pk for pk, digest in keys if (model.__name__, pk, digest) not in _CONTENT]
+    if missing:
+        for item in model.objects.filter(pk__in=missing, status=ContentStatus.PUBLISHED):
+            _CONTENT[(model.__name__, item.pk, item.checksum)] = item
+    return {
+        pk: _CONTENT[(model.__name__, pk, digest)]
+        for pk, digest in keys
+        if (model.__name__, pk, digest) in _CONTENT
+    }
+
+
+def _current(model, participant, field: str):
+    """Each code's latest adoption by the participant, else the newest built-in version."""
+    chosen: dict[str, tuple[int, str]] = {}
+    adoptions = (
+        Adoption.objects.filter(participant=participant, **{f"{field}__isnull": False})
+        .order_by("adopted_at", "id")
+        .values_list(f"{field}__code", field, f"{field}__checksum")
+    )
+    for code, pk, digest in adoptions:
+        chosen[code] = (pk, digest)
+    defaults = (
+        model.objects.published()
+        .filter(builtin=True)
+        .order_by("code", "-version")
+        .values_list("code", "pk", "checksum")
+    )
+    for code, pk, digest in defaults:
+        chosen.setdefault(code, (pk, digest))
+    items = _instances(model, list(chosen.values()))
+    return {code: items[pk] for code, (pk, _d) in chosen.items() if pk in items}
 
 
 def content_bundle(participant, *, rule_code: str = "veza-default") -> ContentBundle:

@@ -120,8 +120,6 @@ def demo_screenings(*, progress=None) -> dict:
     outcomes: dict[str, int] = {}
     for number, (code, memberships) in enumerate(sorted(by_participant.items()), start=1):
         bundle = content_bundle(memberships[0].organisation.participant)
-        known = bundle.known_indicators()
-        flags = bundle.rule.parsed.urgent_flags
         sector_codes = sorted(c for c, q in bundle.questionnaires.items() if q.mode == "full")
         for index, vignette in enumerate(VIGNETTES):
             _name, age, forms, indicators, urgent = vignette
@@ -142,7 +140,7 @@ def demo_screenings(*, progress=None) -> dict:
                 questionnaire_code=code_q,
                 origin=Origin.DEMO,
             )
-            parsed = screening.questionnaire.parse(known_indicators=known, urgent_flags=flags)
+            parsed = bundle.parse_questionnaire(screening.questionnaire)
             answers = answers_for(parsed, age, forms, indicators, urgent)
             if index == len(VIGNETTES) - 1 and code != "HUB":
                 # The last story stays a draft, half answered: someone's work in progress.

@@ -129,16 +129,7 @@ def screening_start(
 
 def _parsed_questionnaire(screening: Screening, bundle: ContentBundle | None = None):
     bundle = bundle or content_bundle(screening.participant)
-    return screening.questionnaire.parse(
-        known_indicators=bundle.known_indicators() or _all_known(),
-        urgent_flags=bundle.rule.parsed.urgent_flags,
-    )
-
-
-def _all_known() -> set[str]:
-    from veza.indicators.models import IndicatorSet
-
-    return {i.id for s in IndicatorSet.objects.filter(kind="primary") for i in s.parsed.indicators}
+    return bundle.parse_questionnaire(screening.questionnaire)
 
 
 @transaction.atomic
@@ -312,9 +303,7 @@ def screening_follow_up(*, actor, screening: Screening, questionnaire_code: str)
         raise ValidationError(
             fields={"questionnaire": [_("Choose one of the sector questionnaires.")]}
         )
-    parsed = target.parse(
-        known_indicators=bundle.known_indicators(), urgent_flags=bundle.rule.parsed.urgent_flags
-    )
+    parsed = bundle.parse_questionnaire(target)
     quick = _parsed_questionnaire(screening, bundle)
     quick_age = next(q.id for q in quick.questions.values() if q.type == "age")
     present, flags = set(screening.present), set(screening.urgent)

@@ -45,9 +45,7 @@ __all__ = [
 
 def _parsed(screening, bundle=None):
     bundle = bundle or content_bundle(screening.participant)
-    return screening.questionnaire.parse(
-        known_indicators=bundle.known_indicators(), urgent_flags=bundle.rule.parsed.urgent_flags
-    )
+    return bundle.parse_questionnaire(screening.questionnaire)
 
 
 @require_GET
