@@ -16,9 +16,9 @@ from veza.indicators.models import Adoption, IndicatorSet, Questionnaire
 from veza.indicators.services import (
     content_adopt,
     content_bundle,
+    content_import,
     content_publish,
     content_sync,
-    set_import,
     set_new_version,
     set_rebuild_from_rows,
 )
@@ -62,7 +62,7 @@ def _yaml_bytes(data):
 def test_import_yaml_creates_a_proposed_version_that_nobody_uses_yet(admin_user):
     data = adult_labour_yaml(version=2)
     data["indicators"][0]["strength"] = "medium"
-    item = set_import(actor=admin_user, filename="v2.yaml", raw=_yaml_bytes(data))
+    item = content_import(actor=admin_user, filename="v2.yaml", raw=_yaml_bytes(data))
     assert item.status == ContentStatus.PROPOSED and item.version == 2
     rs = Participant.objects.get(code="RS")
     assert content_bundle(rs).sets["ilo-ec-2009-adult-labour"].version == 1
@@ -81,7 +81,7 @@ def test_import_yaml_creates_a_proposed_version_that_nobody_uses_yet(admin_user)
 def test_import_of_a_bad_file_stores_nothing_and_says_why(admin_user, filename, raw, message):
     before = IndicatorSet.objects.count()
     with pytest.raises(ValidationError) as info:
-        set_import(actor=admin_user, filename=filename, raw=raw)
+        content_import(actor=admin_user, filename=filename, raw=raw)
     assert message in " ".join(info.value.fields["file"])
     assert IndicatorSet.objects.count() == before
 
@@ -91,7 +91,7 @@ def test_import_lists_every_fault_of_an_invalid_set(admin_user):
     data["indicators"][0]["dimension"] = "nowhere"
     data["indicators"][1]["strength"] = "enormous"
     with pytest.raises(ValidationError) as info:
-        set_import(actor=admin_user, filename="bad.yaml", raw=_yaml_bytes(data))
+        content_import(actor=admin_user, filename="bad.yaml", raw=_yaml_bytes(data))
     problems = " ".join(info.value.fields["file"])
     assert "nowhere" in problems and "enormous" in problems
     assert not IndicatorSet.objects.filter(version=3).exists()
@@ -124,7 +124,7 @@ def test_import_xlsx(admin_user):
     )
     buffer = io.BytesIO()
     book.save(buffer)
-    item = set_import(actor=admin_user, filename="local.xlsx", raw=buffer.getvalue())
+    item = content_import(actor=admin_user, filename="local.xlsx", raw=buffer.getvalue())
     assert item.kind == "supplementary" and len(item.parsed.indicators) == 2
     assert item.parsed.by_id["loc.locked"].equivalent == ("cd.isolation",)
 
@@ -259,3 +259,26 @@ def test_administrator_edits_a_proposed_set_in_the_admin(client, admin_user):
     copy = IndicatorSet.objects.get(pk=copy.pk)
     assert copy.parsed.by_id[rows[0].code].strength == "medium"
     assert AuditEntry.objects.filter(action="set.edit", object_id=str(copy.pk)).exists()
+
+
+def test_rules_and_questionnaires_are_imported_published_and_adopted_too(client, admin_user):
+    login_verified(client, admin_user)
+    rule = yaml.safe_load((DEFAULT_DIR / "rules/veza-default.yaml").read_text())
+    rule["version"] = 7
+    item = content_import(actor=admin_user, filename="rule.yaml", raw=_yaml_bytes(rule))
+    page = client.get(f"/indicators/rules/{item.pk}/")
+    assert page.status_code == 200 and b"positivity" in page.content
+    client.post(f"/indicators/rules/{item.pk}/publish/")
+    client.post(f"/indicators/rules/{item.pk}/adopt/", {"participant": "AL"})
+    assert content_bundle(Participant.objects.get(code="AL")).rule.version == 7
+    quick = yaml.safe_load((DEFAULT_DIR / "questionnaires/quick.yaml").read_text())
+    quick["version"] = 2
+    quick["sections"][1]["questions"][0]["indicators"] = ["xx.unknown"]
+    with pytest.raises(ValidationError) as info:
+        content_import(actor=admin_user, filename="quick.yaml", raw=_yaml_bytes(quick))
+    assert "xx.unknown" in " ".join(info.value.fields["file"])
+    quick["sections"][1]["questions"][0]["indicators"] = ["cd.documents_confiscated"]
+    item = content_import(actor=admin_user, filename="quick.yaml", raw=_yaml_bytes(quick))
+    assert item.status == ContentStatus.PROPOSED and item.mode == "quick"
+    response = client.post(f"/indicators/questionnaires/{item.pk}/publish/")
+    assert response["Location"] == f"/indicators/questionnaires/{item.pk}/"

@@ -8,7 +8,7 @@ MAX_UPLOAD = 2 * 1024 * 1024
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Indicator set file"),
+        label=_("Content file"),
         help_text=_(
             "A YAML file in Veza's format, or an XLSX workbook with a 'set' sheet (id, version, "
             "title, kind, provenance, age_groups, exploitation, source) and an 'indicators' sheet "

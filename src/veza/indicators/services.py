@@ -25,16 +25,17 @@ from veza.indicators.models import (
     Questionnaire,
     checksum,
 )
+from veza.indicators.questionnaire import parse_questionnaire
 
 __all__ = [
     "ContentBundle",
     "content_adopt",
     "content_bundle",
+    "content_import",
     "content_publish",
     "content_sync",
     "content_sync_after_migrate",
-    "parse_set_file",
-    "set_import",
+    "parse_content_file",
     "set_new_version",
     "set_rebuild_from_rows",
 ]
@@ -62,7 +63,7 @@ def _store_set(data: dict, *, actor, status, builtin=False, source_file="") -> I
     item = IndicatorSet.objects.create(
         code=parsed.id,
         version=parsed.version,
-        title=str(parsed.title)[:200],
+        title=_title(data),
         kind=parsed.kind,
         provenance=parsed.provenance,
         age_groups=list(parsed.age_groups),
@@ -111,7 +112,7 @@ def content_sync(directory: Path | str | None = None) -> int:
             item = model.objects.create(
                 code=code,
                 version=data["version"],
-                title=str(data.get("title", code))[:200],
+                title=_title(data),
                 status=ContentStatus.PUBLISHED,
                 content=data,
                 checksum=checksum(data),
@@ -185,36 +186,84 @@ def _xlsx_to_data(raw: bytes) -> dict:
     }
 
 
-def parse_set_file(filename: str, raw: bytes) -> dict:
-    """The set held in an uploaded YAML or XLSX file, as data; ContentError lists every fault."""
+def parse_content_file(filename: str, raw: bytes) -> tuple[str, dict]:
+    """(kind, data) of an uploaded set (YAML or XLSX), rule or questionnaire (YAML).
+
+    ContentError lists every fault of the file at once.
+    """
     name = filename.lower()
-    if name.endswith((".yaml", ".yml")):
+    if name.endswith(".xlsx"):
+        data = _xlsx_to_data(raw)
+    elif name.endswith((".yaml", ".yml")):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ContentError(filename, ["the file is not UTF-8 text"]) from exc
         data = load_yaml(filename, text)
-    elif name.endswith(".xlsx"):
-        data = _xlsx_to_data(raw)
     else:
         raise ContentError(filename, ["upload a .yaml or .xlsx file"])
-    engine.parse_set(data)  # every fault at once
-    return data
+    if not isinstance(data, dict):
+        raise ContentError(filename, ["the file does not hold a mapping of fields"])
+    if "positivity" in data:
+        engine.parse_rule(data)
+        return "rule", data
+    if "sections" in data:
+        known = {
+            i.id
+            for s in IndicatorSet.objects.published().filter(kind="primary")
+            for i in s.parsed.indicators
+        }
+        flags = {f for r in DecisionRule.objects.published() for f in r.parsed.urgent_flags}
+        parse_questionnaire(data, known_indicators=known, urgent_flags=flags)
+        return "questionnaire", data
+    engine.parse_set(data)
+    return "set", data
+
+
+MODELS = {"set": IndicatorSet, "rule": DecisionRule, "questionnaire": Questionnaire}
+
+
+def _title(data: dict) -> str:
+    title = data.get("title")
+    if isinstance(title, dict):
+        title = title.get("en") or next(iter(title.values()), "")
+    return str(title or data["id"])[:200]
 
 
 @transaction.atomic
-def set_import(*, actor, filename: str, raw: bytes) -> IndicatorSet:
-    """A new proposed set from a file. Nothing is stored unless the whole file is valid."""
+def content_import(*, actor, filename: str, raw: bytes):
+    """A new proposed version from a file. Nothing is stored unless the whole file is valid."""
     try:
-        data = parse_set_file(filename, raw)
+        kind, data = parse_content_file(filename, raw)
     except ContentError as exc:
         raise ValidationError(fields={"file": exc.problems}) from exc
-    if IndicatorSet.objects.filter(code=data["id"], version=data["version"]).exists():
+    model = MODELS[kind]
+    if model.objects.filter(code=data["id"], version=data["version"]).exists():
         raise ValidationError(
             fields={"file": [f"{data['id']} version {data['version']} exists already"]}
         )
-    item = _store_set(data, actor=actor, status=ContentStatus.PROPOSED, source_file=filename[:200])
-    audit_log("set.import", actor=actor, obj=item, detail={"file": filename[:200]})
+    if kind == "set":
+        item = _store_set(
+            data, actor=actor, status=ContentStatus.PROPOSED, source_file=filename[:200]
+        )
+    else:
+        extra = (
+            {"sector": data.get("sector") or "", "mode": data["mode"]}
+            if kind == "questionnaire"
+            else {}
+        )
+        item = model.objects.create(
+            code=data["id"],
+            version=data["version"],
+            title=_title(data),
+            status=ContentStatus.PROPOSED,
+            content=data,
+            checksum=checksum(data),
+            source_file=filename[:200],
+            created_by=actor if getattr(actor, "pk", None) else None,
+            **extra,
+        )
+    audit_log(f"{kind}.import", actor=actor, obj=item, detail={"file": filename[:200]})
     return item
 
 

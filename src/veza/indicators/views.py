@@ -10,15 +10,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from veza.core.errors import NotFoundError, ValidationError
 from veza.core.scoping import access_by_id, require_perm
-from veza.indicators.choices import Dimension, Strength
+from veza.indicators.choices import Dimension, Element, Strength
 from veza.indicators.engine import ContentError
 from veza.indicators.forms import AdoptForm, ImportForm
 from veza.indicators.models import DecisionRule, IndicatorSet, Questionnaire
 from veza.indicators.services import (
     content_adopt,
     content_bundle,
+    content_import,
     content_publish,
-    set_import,
     set_new_version,
 )
 from veza.indicators.text import localized
@@ -29,6 +29,7 @@ __all__ = [
     "content_adopt_view",
     "content_publish_view",
     "questionnaire_detail",
+    "rule_detail",
     "set_detail",
     "set_import_view",
     "set_list",
@@ -162,7 +163,7 @@ def set_import_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            item = set_import(actor=request.user, filename=upload.name, raw=upload.read())
+            item = content_import(actor=request.user, filename=upload.name, raw=upload.read())
         except ValidationError as exc:
             for problem in exc.fields.get("file", [str(exc.message)]):
                 form.add_error("file", problem)
@@ -170,13 +171,24 @@ def set_import_view(request):
             messages.success(
                 request, _("Imported as a proposed version. Review it, then publish and adopt it.")
             )
-            return redirect("indicators:set-detail", pk=item.pk)
+            return redirect(_detail_url(item))
     return render(
         request, "indicators/set_import.html", {"form": form}, status=400 if form.errors else 200
     )
 
 
 MODELS = {"set": IndicatorSet, "rule": DecisionRule, "questionnaire": Questionnaire}
+DETAIL = {
+    IndicatorSet: "set-detail",
+    DecisionRule: "rule-detail",
+    Questionnaire: "questionnaire-detail",
+}
+
+
+def _detail_url(item) -> str:
+    from django.urls import reverse
+
+    return reverse(f"indicators:{DETAIL[type(item)]}", kwargs={"pk": item.pk})
 
 
 @require_POST
@@ -187,7 +199,7 @@ def content_publish_view(request, pk: int, kind: str):
         messages.success(request, _("Published."))
     except ValidationError as exc:
         messages.error(request, exc.message)
-    return redirect("indicators:set-detail", pk=item.pk)
+    return redirect(_detail_url(item))
 
 
 @require_POST
@@ -197,7 +209,7 @@ def content_adopt_view(request, pk: int, kind: str):
     form = AdoptForm(request.POST, participants=participants)
     if not form.is_valid():
         messages.error(request, _("Choose a participant you may adopt content for."))
-        return redirect("indicators:set-detail", pk=item.pk)
+        return redirect(_detail_url(item))
     participant = next(p for p in participants if p.code == form.cleaned_data["participant"])
     try:
         content_adopt(
@@ -210,7 +222,7 @@ def content_adopt_view(request, pk: int, kind: str):
         )
     except ValidationError as exc:
         messages.error(request, exc.message)
-    return redirect("indicators:set-detail", pk=item.pk)
+    return redirect(_detail_url(item))
 
 
 @require_POST
@@ -267,10 +279,56 @@ def questionnaire_detail(request, pk: int):
         request,
         "indicators/questionnaire_detail.html",
         {
+            **_adoption_context(request, item, bundle.questionnaires.get(item.code)),
             "item": item,
             "title": localized(parsed.title, language),
             "intro": localized(parsed.intro, language),
             "guidance": localized(parsed.guidance, language),
             "sections": sections,
+        },
+    )
+
+
+def _adoption_context(request, item, current) -> dict:
+    kind = {IndicatorSet: "set", DecisionRule: "rule", Questionnaire: "questionnaire"}[type(item)]
+    return {
+        "kind": kind,
+        "in_use": current is not None and current.pk == item.pk,
+        "can_adopt": request.user.has_perm(ADOPT),
+        "adopt_form": AdoptForm(participants=_adoptable_participants(request.user)),
+    }
+
+
+@require_GET
+def rule_detail(request, pk: int):
+    item = access_by_id(DecisionRule, request.user, pk, perm="indicators.view_decisionrule")
+    _participant, bundle = _in_use(request.user)
+    try:
+        rule = item.parsed
+    except ContentError as exc:
+        messages.error(request, str(exc))
+        return redirect("indicators:set-list")
+    import yaml
+
+    return render(
+        request,
+        "indicators/rule_detail.html",
+        {
+            **_adoption_context(request, item, bundle.rule if bundle else None),
+            "item": item,
+            "rule": rule,
+            "clauses": [
+                " + ".join(
+                    f"{n} {'/'.join(str(Strength(x).label) for x in strengths)}"
+                    for strengths, n in clause
+                )
+                for clause in rule.positivity
+            ],
+            "elements": [
+                (Element(name).label, [Dimension(d).label for d in dims])
+                for name, dims in rule.elements.items()
+                if name in Element.values
+            ],
+            "yaml": yaml.safe_dump(item.content, allow_unicode=True, sort_keys=False),
         },
     )
