@@ -92,3 +92,12 @@ def make_screening(organisation, *, questionnaire="quick", answers=None, complet
             actor=user, screening=screening, expected_version=screening.version
         )
     return screening
+
+
+def make_case(organisation, *, user=None, **facts):
+    """A case in `organisation`, opened through the service by a case manager."""
+    from veza.cases.services import case_open
+
+    if user is None:
+        user = make_user(role="case_manager", organisation=organisation)
+    return case_open(actor=user, organisation=organisation, **facts)

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "veza.organisations",
     "veza.indicators",
     "veza.screening",
+    "veza.cases",
 ]
 
 MIDDLEWARE = [
