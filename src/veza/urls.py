@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("veza.organisations.urls")),
     path("", include("veza.indicators.urls")),
     path("", include("veza.screening.urls")),
+    path("", include("veza.cases.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "veza.cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from veza.cases.views import screening_actions
+        from veza.core.hooks import register_action
+        from veza.core.navigation import NavItem, register_nav
+
+        register_action("screening.outcome", screening_actions)
+        register_nav(
+            NavItem(
+                "cases",
+                _("Cases"),
+                "cases:list",
+                "cases.view_case",
+                _("People your organisation protects: status, consent, decisions, timeline."),
+                order=20,
+            )
+        )

@@ -23,6 +23,11 @@ class Participant(models.Model):
         _("kind"), max_length=20, choices=ParticipantKind.choices, default=ParticipantKind.NATIONAL
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    reflection_days = models.PositiveSmallIntegerField(
+        _("recovery and reflection period (days)"),
+        default=30,
+        help_text=_("At least 30 days (Council of Europe Convention, art. 13)."),
+    )
 
     objects = VisibleManager()
 

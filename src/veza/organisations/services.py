@@ -52,6 +52,7 @@ def participants_sync() -> int:
             "name": row["name"],
             "kind": row.get("kind", ParticipantKind.NATIONAL),
             "note": row.get("note", "").strip(),
+            "reflection_days": max(30, int(row.get("reflection_days", 30))),
         }
         participant, created = Participant.objects.get_or_create(
             code=row["code"], defaults=defaults

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
+from veza.core.hooks import actions_for
 from veza.core.scoping import require_perm
 from veza.indicators.choices import Action, Dimension, Element, Outcome, QuickAction, UrgentFlag
 from veza.indicators.models import IndicatorSet
@@ -420,6 +421,7 @@ def screening_detail(request, pk: int):
             if q.mode == Mode.FULL
         )
     context["follow_ups"] = screening.follow_ups.all()
+    context["actions"] = actions_for("screening.outcome", request, screening)
     return render(request, "screening/screening_outcome.html", context)
 
 

@@ -1,0 +1,23 @@
+"""Places where a higher app adds actions to a lower app's page (e.g. "open a case" on a
+screening's outcome), without the lower app importing the higher one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+__all__ = ["actions_for", "register_action"]
+
+_ACTIONS: dict[str, list[Callable]] = {}
+
+
+def register_action(slot: str, provider: Callable) -> None:
+    """`provider(request, obj)` returns a list of {"label", "url", "method"} dicts."""
+    if provider not in _ACTIONS.setdefault(slot, []):
+        _ACTIONS[slot].append(provider)
+
+
+def actions_for(slot: str, request, obj) -> list[dict]:
+    found = []
+    for provider in _ACTIONS.get(slot, []):
+        found.extend(provider(request, obj))
+    return found
