@@ -3,7 +3,13 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import login_verified, make_organisation, make_screening, make_user
+from tests.factories import (
+    login_verified,
+    make_case,
+    make_organisation,
+    make_screening,
+    make_user,
+)
 from tests.permissions import Endpoint, PermissionChecks, call
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +57,41 @@ def _version_of(pk):
 
 
 SCREENER = "frontline_professional"
+CASE_WORKER = "case_manager"
+
+
+def _case_pair(organisation, other_org):
+    return {"pk": make_case(organisation).pk}, {"pk": make_case(other_org).pk}
+
+
+def _cases_both(organisation, other_org):
+    make_case(organisation)
+    make_case(other_org)
+
+
+def _case_version(own):
+    from veza.cases.models import Case
+
+    return {"version": Case.objects.get(pk=own["pk"]).version, "age": 33}
+
+
+def _consent_pair(organisation, other_org):
+    from veza.cases.services import consent_record
+
+    def consent(org):
+        case = make_case(org)
+        manager = make_user(role="case_manager", organisation=org)
+        return consent_record(
+            actor=manager, case=case, purpose="assistance", information_version="v1"
+        ).pk
+
+    return {"pk": consent(organisation)}, {"pk": consent(other_org)}
+
+
+def _identification_pair(organisation, other_org):
+    # The identification officer's own organisation holds the case here; a case elsewhere is
+    # invisible to it until a referral (next issue) shares it.
+    return _case_pair(organisation, other_org)
 
 
 from veza.indicators.models import IndicatorSet, Questionnaire  # noqa: E402
@@ -106,6 +147,42 @@ ENDPOINTS = [
         method="post",
         payload=lambda own: _version_of(own["pk"]),
     ),
+    Endpoint("case-list", CASE_WORKER, ids=_row_organisations, prepare=_cases_both),
+    Endpoint(
+        "case-list",
+        CASE_WORKER,
+        method="post",
+        ok_status=201,
+        payload=lambda own: {"sex": "female", "age": 30},
+        no_other_reason="creates in the caller's own organisation",
+    ),
+    Endpoint("case-detail", CASE_WORKER, objects=_case_pair),
+    Endpoint("case-detail", CASE_WORKER, objects=_case_pair, method="patch", payload=_case_version),
+    Endpoint("case-identity", CASE_WORKER, objects=_case_pair),
+    Endpoint(
+        "case-identity",
+        CASE_WORKER,
+        objects=_case_pair,
+        method="patch",
+        payload=lambda own: {"family_name": "Test"},
+    ),
+    Endpoint("case-consents", CASE_WORKER, objects=_case_pair),
+    Endpoint(
+        "case-consents",
+        CASE_WORKER,
+        objects=_case_pair,
+        method="post",
+        ok_status=201,
+        payload=lambda own: {"purpose": "assistance", "information_version": "v1"},
+    ),
+    Endpoint(
+        "case-decision",
+        "identification_officer",
+        objects=_identification_pair,
+        method="post",
+        payload=lambda own: {"status": "Actual", "decided_on": "2026-11-01"},
+    ),
+    Endpoint("consent-withdraw", CASE_WORKER, objects=_consent_pair, method="post"),
 ]
 
 

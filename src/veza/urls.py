@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from veza.cases.api.views import CaseViewSet, ConsentViewSet
 from veza.core.api.permissions import HasAnyRole
 from veza.indicators.api.views import IndicatorSetViewSet, QuestionnaireViewSet
 from veza.organisations.api.views import CurrentUserView, OrganisationViewSet, ParticipantViewSet
@@ -17,6 +18,8 @@ router.register("participants", ParticipantViewSet, basename="participant")
 router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")
 router.register("questionnaires", QuestionnaireViewSet, basename="questionnaire")
 router.register("screenings", ScreeningViewSet, basename="screening")
+router.register("cases", CaseViewSet, basename="case")
+router.register("consents", ConsentViewSet, basename="consent")
 
 api_v1 = [
     path("users/me/", CurrentUserView.as_view(), name="user-me"),

@@ -7,8 +7,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
+        from veza.cases.demo import demo_cases
         from veza.cases.views import screening_actions
+        from veza.core.demo import register_demo_step
         from veza.core.hooks import register_action
+
+        register_demo_step(40, "cases", demo_cases)
         from veza.core.navigation import NavItem, register_nav
 
         register_action("screening.outcome", screening_actions)
