@@ -80,3 +80,38 @@ def test_screening_and_indicator_pages_meet_wcag_21_aa(phone):
     for url in pages:
         phone.goto(url)
         assert_accessible(phone, url)
+
+
+def test_case_pages_meet_wcag_21_aa(phone):
+    from django.utils import timezone
+
+    from tests.factories import make_case, make_screening
+    from veza.cases.services import consent_record, decision_record, identity_write
+
+    organisation = make_organisation("XK", name="Social work (test)", sector="social_welfare")
+    manager = make_user("cm", role="case_manager", organisation=organisation)
+    screening = make_screening(organisation, complete=True, user=manager)
+    case = make_case(organisation, user=manager, screening=screening)
+    identity_write(actor=manager, case=case, given_names="Test", family_name="Person")
+    consent_record(actor=manager, case=case, purpose="assistance", information_version="v1")
+    body = make_organisation("XK", sector="identification_body")
+    officer = make_user("officer-a11y", role="identification_officer", organisation=body)
+    decision_record(
+        actor=officer,
+        case=case,
+        status="Actual",
+        organisation=body,
+        decided_on=timezone.localdate(),
+    )
+    login(phone, manager)
+    for url in (
+        "/cases/",
+        f"/cases/{case.pk}/",
+        f"/cases/{case.pk}/identity/",
+        f"/cases/{case.pk}/identity/edit/",
+        f"/cases/{case.pk}/consents/new/",
+        f"/cases/{case.pk}/edit/",
+        f"/cases/new/?screening={screening.pk}",
+    ):
+        phone.goto(url)
+        assert_accessible(phone, url)

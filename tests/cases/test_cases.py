@@ -343,3 +343,18 @@ def test_consent_rows_are_not_touched_by_a_failed_withdrawal(case, manager, monk
     with pytest.raises(RuntimeError), transaction.atomic():
         consent_withdraw(actor=manager, consent=consent)
     assert Consent.objects.get(pk=consent.pk).withdrawn_at is None
+
+
+def test_demo_cases_span_every_participant_with_consent_and_decisions():
+    from veza.core.demo import demo_steps
+
+    for step in demo_steps():
+        step.run()
+    cases = Case.objects.filter(is_demo=True)
+    assert {c.participant.code for c in cases} == {"AL", "BA", "XK", "ME", "MK", "RS"}
+    assert all(c.consents.exists() for c in cases)
+    assert cases.filter(trafficking_status="Actual").exists()
+    assert Identity.objects.filter(case__in=cases).exclude(full_name_index="").exists()
+    from veza.core.audit import audit_verify
+
+    assert audit_verify().ok
