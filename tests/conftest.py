@@ -20,6 +20,12 @@ def _fast_hashing(settings):
     ]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    # Background tasks run in the test process as soon as they are queued (after the commit).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def organisation(db):
     return make_organisation("RS")

@@ -101,3 +101,12 @@ def make_case(organisation, *, user=None, **facts):
     if user is None:
         user = make_user(role="case_manager", organisation=organisation)
     return case_open(actor=user, organisation=organisation, **facts)
+
+
+def make_service(organisation, service_type="shelter", **values):
+    from veza.referrals.services import service_save
+
+    user = make_user(role="service_provider", organisation=organisation)
+    values.setdefault("capacity_total", 10)
+    values.setdefault("capacity_free", 3)
+    return service_save(actor=user, organisation=organisation, service_type=service_type, **values)

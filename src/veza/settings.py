@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "veza.indicators",
     "veza.screening",
     "veza.cases",
+    "veza.referrals",
 ]
 
 MIDDLEWARE = [
@@ -323,3 +324,5 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("VEZA_FROM_EMAIL", "veza@localhost")
+#: The address people use to reach this instance, for links in e-mails.
+VEZA_BASE_URL = env("VEZA_BASE_URL", "http://127.0.0.1:8000")

@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("veza.indicators.urls")),
     path("", include("veza.screening.urls")),
     path("", include("veza.cases.urls")),
+    path("", include("veza.referrals.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

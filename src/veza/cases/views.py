@@ -27,6 +27,7 @@ from veza.cases.services import (
     identity_write,
 )
 from veza.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from veza.core.hooks import actions_for, panels_for
 from veza.core.scoping import require_perm
 from veza.organisations.models import Organisation
 from veza.organisations.scope import user_scope
@@ -167,6 +168,10 @@ def case_detail(request, pk: int):
             "can_consent": user.has_perm("cases.manage_consent", case) and not case.is_closed,
             "can_decide": bool(user_scope(user).organisations_with("cases.record_decision"))
             and not case.is_closed,
+            "actions": actions_for("case.detail", request, case),
+            "panels": [
+                p for provider in panels_for("case.panels") for p in provider(request, case)
+            ],
         },
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["actions_for", "register_action"]
+__all__ = ["actions_for", "panels_for", "register_action", "register_panels"]
 
 _ACTIONS: dict[str, list[Callable]] = {}
 
@@ -21,3 +21,16 @@ def actions_for(slot: str, request, obj) -> list[dict]:
     for provider in _ACTIONS.get(slot, []):
         found.extend(provider(request, obj))
     return found
+
+
+_PANELS: dict[str, list[Callable]] = {}
+
+
+def register_panels(slot: str, provider: Callable) -> None:
+    """`provider(request, obj)` returns a list of rendered HTML fragments for the page."""
+    if provider not in _PANELS.setdefault(slot, []):
+        _PANELS[slot].append(provider)
+
+
+def panels_for(slot: str) -> list[Callable]:
+    return list(_PANELS.get(slot, []))
