@@ -38,6 +38,8 @@ class Endpoint:
     method: str = "get"
     payload: Callable | None = None
     ok_status: int = 200
+    #: For creates that need the caller's own records: builds the body from (organisation, user).
+    body_factory: Callable | None = None
 
 
 def call(client, url, method="get", body=None, **headers):

@@ -88,6 +88,106 @@ def _consent_pair(organisation, other_org):
     return {"pk": consent(organisation)}, {"pk": consent(other_org)}
 
 
+def _service_pair(organisation, other_org):
+    from tests.factories import make_service
+
+    return {"pk": make_service(organisation, "health").pk}, {
+        "pk": make_service(other_org, "health").pk
+    }
+
+
+def _services_both(organisation, other_org):
+    from tests.factories import make_service
+
+    make_service(organisation, "legal_aid")
+    make_service(other_org, "legal_aid")
+
+
+def _rows_from(body):
+    return {row["from_organisation"] for row in body["results"]}
+
+
+def _referral(org, *, recipient_side):
+    """A referral in `org`'s participant: from `org` (sender side) or to `org` (recipient side)."""
+    from tests.factories import make_service
+    from veza.referrals.services import referral_send
+
+    partner = make_organisation(org.participant.code, sector="shelter_protection")
+    sender_org, receiver_org = (partner, org) if recipient_side else (org, partner)
+    service = make_service(receiver_org, "shelter")
+    sender = make_user(role="case_manager", organisation=sender_org)
+    case = make_case(sender_org, user=sender)
+    return referral_send(
+        actor=sender,
+        case=case,
+        service=service,
+        reason="Bed",
+        urgency="urgent",
+        override_reason="test",
+    )
+
+
+def _referral_pair_to(organisation, other_org):
+    return (
+        {"pk": _referral(organisation, recipient_side=True).pk},
+        {"pk": _referral(other_org, recipient_side=True).pk},
+    )
+
+
+def _referral_pair_from(organisation, other_org):
+    return (
+        {"pk": _referral(organisation, recipient_side=False).pk},
+        {"pk": _referral(other_org, recipient_side=False).pk},
+    )
+
+
+def _referrals_both(organisation, other_org):
+    _referral(organisation, recipient_side=False)
+    _referral(other_org, recipient_side=False)
+
+
+def _referral_version(own):
+    from veza.referrals.models import Referral
+
+    return {"version": Referral.objects.get(pk=own["pk"]).version}
+
+
+def _row_organisations_plain(body):
+    return {row["organisation"] for row in body["results"]}
+
+
+def _accepted_pair_to(organisation, other_org):
+    from veza.referrals.services import referral_accept
+
+    pair = _referral_pair_to(organisation, other_org)
+    for ids, org in ((pair[0], organisation), (pair[1], other_org)):
+        from veza.referrals.models import Referral
+
+        referral = Referral.objects.get(pk=ids["pk"])
+        responder = make_user(role="service_provider", organisation=org)
+        referral_accept(actor=responder, referral=referral)
+    return pair
+
+
+def _referral_create_body(organisation, user):
+    from tests.factories import make_service
+    from veza.cases.models import Case
+
+    case = (
+        make_case(organisation, user=user)
+        if user.has_perm("cases.add_case")
+        else (Case.objects.filter(organisation=organisation).first() or make_case(organisation))
+    )
+    service = make_service(make_organisation(organisation.participant.code), "legal_aid")
+    return {
+        "case": case.pk,
+        "service": service.pk,
+        "reason": "Advice",
+        "urgency": "routine",
+        "override_reason": "test",
+    }
+
+
 def _identification_pair(organisation, other_org):
     # The identification officer's own organisation holds the case here; a case elsewhere is
     # invisible to it until a referral (next issue) shares it.
@@ -183,6 +283,55 @@ ENDPOINTS = [
         payload=lambda own: {"status": "Actual", "decided_on": "2026-11-01"},
     ),
     Endpoint("consent-withdraw", CASE_WORKER, objects=_consent_pair, method="post"),
+    Endpoint("service-list", SCREENER, ids=_row_organisations_plain, prepare=_services_both),
+    Endpoint("service-detail", SCREENER, objects=_service_pair),
+    Endpoint("referral-list", CASE_WORKER, ids=_rows_from, prepare=_referrals_both),
+    Endpoint("referral-detail", CASE_WORKER, objects=_referral_pair_from),
+    Endpoint("referral-shared", "service_provider", objects=_referral_pair_to),
+    Endpoint(
+        "referral-accept",
+        "service_provider",
+        objects=_referral_pair_to,
+        method="post",
+        payload=_referral_version,
+    ),
+    Endpoint(
+        "referral-decline",
+        "service_provider",
+        objects=_referral_pair_to,
+        method="post",
+        payload=lambda own: {**_referral_version(own), "reason": "No place"},
+    ),
+    Endpoint(
+        "referral-start",
+        "service_provider",
+        objects=_accepted_pair_to,
+        method="post",
+        payload=_referral_version,
+    ),
+    Endpoint(
+        "referral-complete",
+        "service_provider",
+        objects=_accepted_pair_to,
+        method="post",
+        payload=_referral_version,
+    ),
+    Endpoint(
+        "referral-withdraw",
+        CASE_WORKER,
+        objects=_referral_pair_from,
+        method="post",
+        payload=_referral_version,
+    ),
+    Endpoint(
+        "referral-list",
+        CASE_WORKER,
+        method="post",
+        ok_status=201,
+        payload=None,
+        body_factory=_referral_create_body,
+        no_other_reason="the case and service ids are checked by the detail tests",
+    ),
 ]
 
 
@@ -222,16 +371,28 @@ def _id(endpoint):
     return f"{endpoint.method}-{endpoint.name}"
 
 
+def _body(endpoint, organisation, user, body):
+    if endpoint.body_factory is not None:
+        return endpoint.body_factory(organisation, user)
+    return body
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_id)
 def test_anonymous_is_refused(client, organisation, other_org, endpoint):
     url, _other, body = _url(endpoint, organisation, other_org)
-    PermissionChecks.anonymous(client, url, endpoint.method, body)
+    helper = make_user("helper", role=endpoint.allowed_role, organisation=organisation)
+    PermissionChecks.anonymous(
+        client, url, endpoint.method, _body(endpoint, organisation, helper, body)
+    )
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_id)
 def test_no_role_is_refused(norole_client, organisation, other_org, endpoint):
     url, _other, body = _url(endpoint, organisation, other_org)
-    PermissionChecks.no_role(norole_client, url, endpoint.method, body)
+    helper = make_user("helper", role=endpoint.allowed_role, organisation=organisation)
+    PermissionChecks.no_role(
+        norole_client, url, endpoint.method, _body(endpoint, organisation, helper, body)
+    )
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_id)
@@ -241,6 +402,7 @@ def test_allowed_role_gets_200_and_never_sees_other_organisations(
     user = make_user("allowed", role=endpoint.allowed_role, organisation=organisation)
     login_verified(client, user)
     url, other_url, body = _url(endpoint, organisation, other_org)
+    body = _body(endpoint, organisation, user, body)
     if other_url:
         PermissionChecks.other_organisation(client, other_url, endpoint.method, body)
     response = PermissionChecks.allowed(client, url, endpoint.method, body, endpoint.ok_status)
@@ -259,6 +421,7 @@ def test_token_caller_gets_the_same_answers(client, organisation, other_org, end
     user = make_user("tokenuser", role=endpoint.allowed_role, organisation=organisation)
     _token, text = token_create(actor="test", user=user)
     url, other_url, body = _url(endpoint, organisation, other_org)
+    body = _body(endpoint, organisation, user, body)
     nobody = make_user("tokennorole")
     _t, nobody_text = token_create(actor="test", user=nobody)
     refused = call(client, url, endpoint.method, body, HTTP_AUTHORIZATION=f"Token {nobody_text}")

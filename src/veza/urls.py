@@ -9,6 +9,7 @@ from veza.cases.api.views import CaseViewSet, ConsentViewSet
 from veza.core.api.permissions import HasAnyRole
 from veza.indicators.api.views import IndicatorSetViewSet, QuestionnaireViewSet
 from veza.organisations.api.views import CurrentUserView, OrganisationViewSet, ParticipantViewSet
+from veza.referrals.api.views import ReferralViewSet, ServiceViewSet
 from veza.screening.api.views import ScreeningViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -20,6 +21,8 @@ router.register("questionnaires", QuestionnaireViewSet, basename="questionnaire"
 router.register("screenings", ScreeningViewSet, basename="screening")
 router.register("cases", CaseViewSet, basename="case")
 router.register("consents", ConsentViewSet, basename="consent")
+router.register("services", ServiceViewSet, basename="service")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 api_v1 = [
     path("users/me/", CurrentUserView.as_view(), name="user-me"),

@@ -1,4 +1,4 @@
-"""Referral pages: directory, refer from a case, the recipient's view, answers, worklist, exports."""
+"""Referral pages: directory, refer from a case, recipient view, answers, worklist, exports."""
 
 import json
 

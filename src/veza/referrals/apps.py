@@ -7,11 +7,14 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self):
+        from veza.core.demo import register_demo_step
         from veza.core.hooks import register_action, register_panels
         from veza.core.navigation import NavItem, register_nav
         from veza.referrals import services  # noqa: F401  (consent-withdrawal receiver)
+        from veza.referrals.demo import demo_referrals
         from veza.referrals.views import case_actions, case_panels
 
+        register_demo_step(50, "services and referrals", demo_referrals)
         register_panels("case.panels", case_panels)
         register_action("case.detail", case_actions)
         register_nav(
