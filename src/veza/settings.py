@@ -298,6 +298,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ContentStatusEnum": "veza.indicators.choices.ContentStatus",
         "ScreeningStatusEnum": "veza.screening.choices.ScreeningStatus",
+        "TraffickingStatusEnum": "veza.cases.choices.TraffickingStatus",
+        "ReferralStatusEnum": "veza.referrals.choices.ReferralStatus",
     },
 }
 

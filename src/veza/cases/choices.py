@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "CaseStatus",
@@ -15,10 +16,11 @@ __all__ = [
 
 
 class CaseStatus(models.TextChoices):
-    ACTIVE = "Active", _("Active")
-    FOLLOW_UP = "FollowUp", _("Follow-up")
-    CLOSED = "Closed", _("Closed")
-    CLOSED_REFERRED = "ClosedReferred", _("Closed — referred on")
+    # A context of their own: "active" and "closed" agree with "case" in the regional languages.
+    ACTIVE = "Active", pgettext_lazy("case status", "Active")
+    FOLLOW_UP = "FollowUp", pgettext_lazy("case status", "Follow-up")
+    CLOSED = "Closed", pgettext_lazy("case status", "Closed")
+    CLOSED_REFERRED = "ClosedReferred", pgettext_lazy("case status", "Closed — referred on")
 
 
 class TraffickingStatus(models.TextChoices):

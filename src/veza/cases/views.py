@@ -3,6 +3,8 @@ formal decision, close. Names are only ever sent in POST bodies, never in URLs."
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -136,7 +138,7 @@ def _countdown(case):
         return None
     days = case.participant.reflection_days
     ends = case.reflection_started_at + timezone.timedelta(days=days)
-    left = (ends - timezone.now()).days
+    left = math.ceil((ends - timezone.now()).total_seconds() / 86400)
     return {
         "days": days,
         "ends": ends,
