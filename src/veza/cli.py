@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"worker": "db_worker", "otp-code": "otp_code"}
+ALIASES = {"worker": "veza_worker", "otp-code": "otp_code"}
 
 
 def main(argv: list[str] | None = None) -> None:

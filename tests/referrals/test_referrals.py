@@ -365,3 +365,51 @@ def test_services_in_the_directory(shelter):
     outsider = make_user("x", role="service_provider", organisation=make_organisation("RS"))
     with pytest.raises(PermissionDeniedError):
         service_save(actor=outsider, organisation=shelter, service_type="health")
+
+
+def test_the_worker_escalates_overdue_deadlines_and_mails_in_the_recipients_language(
+    settings,
+    case,
+    manager,
+    shelter_service,
+    shelter,
+    shelter_worker,
+    django_capture_on_commit_callbacks,
+):
+    from django.core.management import call_command
+    from django.utils import translation
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    coordinator = make_user(
+        "coord",
+        role="national_coordinator",
+        organisation=make_organisation("RS", sector="national_coordinator"),
+    )
+    coordinator.email, coordinator.language = "coord@example.org", "sr"
+    coordinator.save()
+    consent_for(case, manager, shelter)
+    referral = referral_send(
+        actor=manager, case=case, service=shelter_service, reason="Bed", urgency="urgent"
+    )
+    Deadline.objects.filter(referral=referral).update(due_at=timezone.now() - timedelta(hours=1))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("veza_worker", batch=True, verbosity=0)  # escalates, queues the e-mails
+    call_command("veza_worker", batch=True, verbosity=0)  # sends them
+    assert Deadline.objects.get(referral=referral, kind="first_contact").escalated_at is not None
+    assert Notification.objects.filter(user=coordinator, kind="deadline.overdue").exists()
+    sent = [m for m in mail.outbox if "coord@example.org" in m.to]
+    assert len(sent) == 1 and case.code in sent[0].body
+    with translation.override("sr"):
+        expected = "Veza: " + translation.gettext("A deadline has passed")
+    assert sent[0].subject == expected != "Veza: A deadline has passed"
+
+
+def test_deadlines_command(case, manager, shelter_service, shelter, capsys):
+    from django.core.management import call_command
+
+    consent_for(case, manager, shelter)
+    referral_send(actor=manager, case=case, service=shelter_service, reason="Bed", urgency="urgent")
+    Deadline.objects.update(due_at=timezone.now() - timedelta(minutes=1))
+    call_command("deadlines", "check")
+    assert '"escalated": 1' in capsys.readouterr().out

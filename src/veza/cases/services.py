@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,8 @@ from veza.cases.choices import (
 from veza.cases.models import Case, CaseEvent, Consent, Identity, TraffickingDecision, new_case_code
 from veza.core.audit import audit_log
 from veza.core.crypto import blind_index
-from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
+from veza.core.errors import PermissionDeniedError, ValidationError
+from veza.core.versioning import save_versioned
 
 __all__ = [
     "case_close",
@@ -163,19 +164,6 @@ def case_open(*, actor, organisation, screening=None, **facts) -> Case:
     return case
 
 
-def _save_versioned(case: Case, expected_version, fields: list[str]) -> None:
-    if expected_version is None or int(expected_version) != case.version:
-        raise ConflictError()
-    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
-        version=F("version") + 1,
-        updated_at=timezone.now(),
-        **{f: getattr(case, f) for f in fields},
-    )
-    if not updated:
-        raise ConflictError()
-    case.version += 1
-
-
 @transaction.atomic
 def case_update(*, actor, case: Case, expected_version: int, **facts) -> Case:
     _require(actor, "cases.change_case", case)
@@ -183,7 +171,7 @@ def case_update(*, actor, case: Case, expected_version: int, **facts) -> Case:
     facts = _clean_facts(facts)
     for name, value in facts.items():
         setattr(case, name, value)
-    _save_versioned(case, expected_version, list(facts))
+    save_versioned(case, list(facts), expected_version=expected_version)
     _event(case, actor, "case.updated", fields=sorted(facts))
     audit_log(
         "case.update",
@@ -201,7 +189,7 @@ def case_close(*, actor, case: Case, expected_version: int, referred: bool = Fal
     _check_open(case)
     case.case_status = CaseStatus.CLOSED_REFERRED if referred else CaseStatus.CLOSED
     case.closed_at = timezone.now()
-    _save_versioned(case, expected_version, ["case_status", "closed_at"])
+    save_versioned(case, ["case_status", "closed_at"], expected_version=expected_version)
     _event(case, actor, "case.closed", status=case.case_status)
     audit_log(
         "case.close",
@@ -416,7 +404,7 @@ def decision_record(
     if status == TraffickingStatus.ACTUAL and case.reflection_started_at is None:
         case.reflection_started_at = timezone.now()
         fields.append("reflection_started_at")
-    _save_versioned(case, case.version, fields)
+    save_versioned(case, fields, expected_version=case.version)
     _event(case, actor, "decision.recorded", status=status, organisation_id=organisation.pk)
     audit_log(
         "case.decision",

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from veza.cases.models import Case, CaseEvent, Consent
 from veza.cases.services import consent_withdrawn, decision_record
 from veza.core.audit import audit_log
-from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
+from veza.core.errors import PermissionDeniedError, ValidationError
+from veza.core.versioning import save_versioned
 from veza.referrals.choices import DeadlineKind, ReferralStatus, ServiceType, TargetGroup, Urgency
 from veza.referrals.models import Deadline, Notification, Referral, Service
 from veza.referrals.sop import sop_for
@@ -121,21 +122,11 @@ def service_save(
     else:
         if service.organisation_id != organisation.pk:
             raise PermissionDeniedError()
-        if expected_version is None or int(expected_version) != service.version:
-            raise ConflictError()
         for name, value in values.items():
             setattr(service, name, value)
         if capacity_changed:
             service.capacity_updated_at = timezone.now()
-        fields = [*values, "capacity_updated_at"]
-        updated = Service.objects.filter(pk=service.pk, version=service.version).update(
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-            **{f: getattr(service, f) for f in fields},
-        )
-        if not updated:
-            raise ConflictError()
-        service.version += 1
+        save_versioned(service, [*values, "capacity_updated_at"], expected_version=expected_version)
         action = "service.update"
     audit_log(
         action,
@@ -338,17 +329,12 @@ def _transition(
             _("This referral is “%(status)s”: it cannot be changed that way.")
             % {"status": referral.get_status_display()}
         )
-    if expected_version is not None and int(expected_version) != referral.version:
-        raise ConflictError()
     referral.status = new_status
     for name, value in fields.items():
         setattr(referral, name, value)
-    updated = Referral.objects.filter(pk=referral.pk, version=referral.version).update(
-        version=F("version") + 1, updated_at=timezone.now(), status=new_status, **fields
+    save_versioned(
+        referral, ["status", *fields], expected_version=expected_version, require_version=False
     )
-    if not updated:
-        raise ConflictError()
-    referral.version += 1
     _event(
         referral.case,
         actor,

@@ -9,19 +9,21 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 __all__ = ["deadlines_check_task", "email_notification"]
 
+# Marked for translation here, translated when the mail is written (in the recipient's language).
 SUBJECTS = {
-    "referral.received": "A referral is waiting for your answer",
-    "referral.accepted": "Your referral was accepted",
-    "referral.declined": "Your referral was declined",
-    "referral.withdrawn": "A referral to your organisation was withdrawn",
-    "referral.completed": "A referral was completed",
-    "referral.consent_withdrawn": "Consent was withdrawn: a referral ended",
-    "deadline.reminder": "A deadline is coming up",
-    "deadline.overdue": "A deadline has passed",
+    "referral.received": gettext_noop("A referral is waiting for your answer"),
+    "referral.accepted": gettext_noop("Your referral was accepted"),
+    "referral.declined": gettext_noop("Your referral was declined"),
+    "referral.withdrawn": gettext_noop("A referral to your organisation was withdrawn"),
+    "referral.completed": gettext_noop("A referral was completed"),
+    "referral.consent_withdrawn": gettext_noop("Consent was withdrawn: a referral ended"),
+    "deadline.reminder": gettext_noop("A deadline is coming up"),
+    "deadline.overdue": gettext_noop("A deadline has passed"),
 }
 
 
@@ -39,7 +41,7 @@ def email_notification(notification_id: int) -> None:
     if notification is None or not notification.user.email:
         return
     with translation.override(notification.user.language or settings.LANGUAGE_CODE):
-        subject = _(SUBJECTS.get(notification.kind, "News in Veza"))
+        subject = _(SUBJECTS.get(notification.kind, gettext_noop("News in Veza")))
         link = settings.VEZA_BASE_URL.rstrip("/") + reverse("referrals:worklist")
         code = notification.case.code if notification.case_id else ""
         body = _("%(subject)s (case %(code)s). Open Veza to see it: %(link)s") % {

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from veza.core.audit import audit_log
-from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
+from veza.core.errors import PermissionDeniedError, ValidationError
+from veza.core.versioning import save_versioned
 from veza.indicators import engine
 from veza.indicators.questionnaire import read_answers
 from veza.indicators.services import ContentBundle, content_bundle
@@ -53,20 +53,6 @@ def _check_permission(actor, screening: Screening) -> None:
         raise PermissionDeniedError()
     if not screening.is_draft:
         raise ValidationError(_("This screening is completed and can no longer be changed."))
-
-
-def _bump(screening: Screening, expected_version: int | None, fields: list[str]) -> None:
-    """Save `fields` only if nobody saved since `expected_version` was read (else 409)."""
-    if expected_version is not None and int(expected_version) != screening.version:
-        raise ConflictError()
-    updated = Screening.objects.filter(pk=screening.pk, version=screening.version).update(
-        version=F("version") + 1,
-        updated_at=timezone.now(),
-        **{f: getattr(screening, f) for f in fields},
-    )
-    if not updated:
-        raise ConflictError()
-    screening.version += 1
 
 
 @transaction.atomic
@@ -155,7 +141,7 @@ def screening_save(
     if section is not None:
         screening.current_section = max(0, min(section, len(parsed.sections)))
         fields.append("current_section")
-    _bump(screening, expected_version, fields)
+    save_versioned(screening, fields, expected_version=expected_version, require_version=False)
     audit_log(
         "screening.update",
         actor=actor,
@@ -266,7 +252,7 @@ def screening_complete(*, actor, screening: Screening, expected_version: int | N
         "completed_at",
         "completed_by",
     ]
-    _bump(screening, expected_version, fields)
+    save_versioned(screening, fields, expected_version=expected_version, require_version=False)
     screening.sets.set(evaluation["sets"])
     audit_log(
         "screening.complete",
