@@ -6,7 +6,6 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from veza.cases.choices import (
@@ -37,15 +36,13 @@ class CaseQuerySet(models.QuerySet):
             return self.none()
         from veza.organisations.scope import user_scope
 
-        scope = user_scope(user)
-        orgs = scope.organisations_with("cases.view_case")
-        participants = {
-            scope.participant_by_organisation[o]
-            for o in scope.organisations_with("cases.view_participant_cases")
-        }
-        if not orgs and not participants:
-            return self.none()
-        return self.filter(Q(organisation_id__in=orgs) | Q(participant_id__in=participants))
+        where = user_scope(user).records_filter(
+            "cases.view_case",
+            "cases.view_participant_cases",
+            org_field="organisation_id",
+            participant_field="participant_id",
+        )
+        return self.none() if where is None else self.filter(where)
 
 
 class Case(VersionedModel):

@@ -49,8 +49,7 @@ def _adoptable_participants(user):
     scope = user_scope(user)
     if scope.sees_all_participants:
         return list(Participant.objects.order_by("code"))
-    orgs = scope.organisations_with(ADOPT)
-    ids = {scope.participant_by_organisation[o] for o in orgs}
+    ids = scope.participants_with(ADOPT)
     return list(Participant.objects.filter(pk__in=ids).order_by("code"))
 
 

@@ -37,6 +37,26 @@ class UserScope:
     def organisations_with(self, perm: str) -> frozenset[int]:
         return frozenset(o for o, held in self.perms_by_organisation.items() if perm in held)
 
+    def participants_with(self, perm: str) -> frozenset[int]:
+        """Participants in which the user holds `perm` (e.g. a coordinator's participant-wide
+        view)."""
+        return frozenset(self.participant_by_organisation[o] for o in self.organisations_with(perm))
+
+    def records_filter(
+        self, org_perm: str, participant_perm: str, *, org_field: str, participant_field: str
+    ):
+        """The Q that selects records of the user's organisations (`org_perm`) and of whole
+        participants (`participant_perm`); None when the user may see none."""
+        from django.db.models import Q
+
+        orgs, participants = (
+            self.organisations_with(org_perm),
+            self.participants_with(participant_perm),
+        )
+        if not orgs and not participants:
+            return None
+        return Q(**{f"{org_field}__in": orgs}) | Q(**{f"{participant_field}__in": participants})
+
 
 EMPTY = UserScope()
 

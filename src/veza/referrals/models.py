@@ -76,10 +76,7 @@ class ReferralQuerySet(models.QuerySet):
 
         scope = user_scope(user)
         orgs = scope.organisations_with("referrals.view_referral")
-        participants = {
-            scope.participant_by_organisation[o]
-            for o in scope.organisations_with("cases.view_participant_cases")
-        }
+        participants = scope.participants_with("cases.view_participant_cases")
         if not orgs and not participants:
             return self.none()
         return self.filter(

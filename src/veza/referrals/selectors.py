@@ -47,10 +47,7 @@ def worklist(*, user) -> dict:
     mine = scope.organisations_with("referrals.view_referral") | scope.organisations_with(
         "cases.view_case"
     )
-    coordinator_of = {
-        scope.participant_by_organisation[o]
-        for o in scope.organisations_with("cases.view_participant_cases")
-    }
+    coordinator_of = scope.participants_with("cases.view_participant_cases")
     now = timezone.now()
     referrals = Referral.objects.visible_to(user).select_related(
         "case", "from_organisation", "to_organisation", "service"

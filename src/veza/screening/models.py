@@ -6,7 +6,6 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from veza.core.models import VersionedModel
@@ -31,15 +30,13 @@ class ScreeningQuerySet(models.QuerySet):
             return self.none()
         from veza.organisations.scope import user_scope
 
-        scope = user_scope(user)
-        orgs = scope.organisations_with("screening.view_screening")
-        participants = {
-            scope.participant_by_organisation[o]
-            for o in scope.organisations_with("screening.view_participant_screenings")
-        }
-        if not orgs and not participants:
-            return self.none()
-        return self.filter(Q(organisation_id__in=orgs) | Q(participant_id__in=participants))
+        where = user_scope(user).records_filter(
+            "screening.view_screening",
+            "screening.view_participant_screenings",
+            org_field="organisation_id",
+            participant_field="participant_id",
+        )
+        return self.none() if where is None else self.filter(where)
 
     def editable_by(self, user):
         from veza.organisations.scope import user_scope
