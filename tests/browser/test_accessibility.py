@@ -115,3 +115,38 @@ def test_case_pages_meet_wcag_21_aa(phone):
     ):
         phone.goto(url)
         assert_accessible(phone, url)
+
+
+def test_referral_pages_meet_wcag_21_aa(phone):
+    from tests.factories import make_case, make_service
+    from veza.cases.services import consent_record
+    from veza.referrals.services import referral_send
+
+    organisation = make_organisation("MK", name="Centre (test)", sector="social_welfare")
+    manager = make_user("cm-ref", role="case_manager", organisation=organisation)
+    shelter = make_organisation("MK", name="Shelter (test)", sector="shelter_protection")
+    service = make_service(shelter, "shelter", target_groups=["women"], languages=["Macedonian"])
+    case = make_case(organisation, user=manager)
+    consent_record(
+        actor=manager, case=case, purpose="referral", recipient=shelter, information_version="v1"
+    )
+    referral = referral_send(
+        actor=manager, case=case, service=service, reason="Bed", urgency="urgent"
+    )
+    login(phone, manager)
+    for url in (
+        "/worklist/",
+        "/services/",
+        "/services/?service_type=shelter&free_places=on",
+        f"/cases/{case.pk}/refer/",
+        f"/referrals/{referral.pk}/",
+        f"/cases/{case.pk}/",
+    ):
+        phone.goto(url)
+        assert_accessible(phone, url)
+    worker = make_user("sp-ref", role="service_provider", organisation=shelter)
+    phone.context.clear_cookies()
+    login(phone, worker)
+    for url in (f"/referrals/{referral.pk}/", f"/services/{service.pk}/", "/services/new/"):
+        phone.goto(url)
+        assert_accessible(phone, url)
