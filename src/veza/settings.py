@@ -326,5 +326,10 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("VEZA_FROM_EMAIL", "veza@localhost")
+EMAIL_HOST = env("VEZA_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("VEZA_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("VEZA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env("VEZA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("VEZA_EMAIL_TLS", PRODUCTION)
 #: The address people use to reach this instance, for links in e-mails.
 VEZA_BASE_URL = env("VEZA_BASE_URL", "http://127.0.0.1:8000")
