@@ -31,6 +31,7 @@ from veza.cases.services import (
 from veza.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from veza.core.hooks import actions_for, panels_for
 from veza.core.scoping import require_perm
+from veza.core.web import add_errors, posted_version
 from veza.organisations.models import Organisation
 from veza.organisations.scope import user_scope
 from veza.screening.selectors import screening_get_visible
@@ -48,14 +49,6 @@ __all__ = [
     "identity_view",
     "screening_actions",
 ]
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, problems in exc.fields.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 def _render_form(request, title, form, *, case=None, intro="", submit=None, status=200):
@@ -120,7 +113,7 @@ def case_new(request):
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Case %(code)s is open.") % {"code": case.code})
             return redirect("cases:detail", pk=case.pk)
@@ -185,12 +178,11 @@ def case_edit(request, pk: int):
     form = CaseFactsForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
-        version = request.POST.get("version", "")
         try:
             case_update(
                 actor=request.user,
                 case=case,
-                expected_version=int(version) if version.isdigit() else -1,
+                expected_version=posted_version(request),
                 **form.cleaned_data,
             )
         except ConflictError as exc:
@@ -198,7 +190,7 @@ def case_edit(request, pk: int):
             form.add_error(None, exc.message)
             status = 409
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("cases:detail", pk=case.pk)
@@ -244,7 +236,7 @@ def identity_edit(request, pk: int):
         try:
             identity_write(actor=request.user, case=case, **form.values())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The identity was saved. It is stored encrypted."))
             return redirect("cases:identity", pk=case.pk)
@@ -287,7 +279,7 @@ def consent_new(request, pk: int):
                 child_views=data["child_views"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Consent recorded."))
             return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#consent")
@@ -329,7 +321,7 @@ def decision_new(request, pk: int):
         try:
             decision_record(actor=request.user, case=case, organisation=body, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The decision was recorded."))
             return redirect("cases:detail", pk=case.pk)
@@ -345,12 +337,11 @@ def decision_new(request, pk: int):
 @require_POST
 def case_close_view(request, pk: int):
     case = case_get_visible(user=request.user, pk=pk)
-    version = request.POST.get("version", "")
     try:
         case_close(
             actor=request.user,
             case=case,
-            expected_version=int(version) if version.isdigit() else -1,
+            expected_version=posted_version(request),
             referred=request.POST.get("referred") == "1",
         )
         messages.success(request, _("The case is closed."))

@@ -16,6 +16,7 @@ from veza.cases.selectors import case_get_visible
 from veza.core.audit import audit_log
 from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
 from veza.core.scoping import require_perm
+from veza.core.web import add_errors, posted_version
 from veza.organisations.models import Organisation
 from veza.organisations.scope import user_scope
 from veza.referrals.choices import ServiceType
@@ -55,14 +56,6 @@ __all__ = [
     "service_edit",
     "worklist_view",
 ]
-
-
-def _errors(form, exc: ValidationError):
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, problems in exc.fields.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 @require_GET
@@ -123,20 +116,19 @@ def service_edit(request, pk: int | None = None):
     form = ServiceForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
-        version = request.POST.get("version", "")
         try:
             service_save(
                 actor=request.user,
                 organisation=organisation,
                 service=service,
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=posted_version(request, missing=None),
                 **form.values(),
             )
         except ConflictError as exc:
             form.add_error(None, exc.message)
             status = 409
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The service was saved."))
             return redirect("referrals:directory")
@@ -178,7 +170,7 @@ def referral_new(request, case_pk: int):
                 override_reason=form.cleaned_data["override_reason"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request, _("Referral sent to %(org)s.") % {"org": service.organisation.name}
@@ -234,8 +226,7 @@ ACTIONS = {
 @require_POST
 def referral_act(request, pk: int, step: str):
     referral = referral_get_visible(user=request.user, pk=pk)
-    version = request.POST.get("version", "")
-    expected = int(version) if version.isdigit() else None
+    expected = posted_version(request, missing=None)
     try:
         if step == "decline":
             referral_decline(

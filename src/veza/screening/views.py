@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
 from veza.core.hooks import actions_for
 from veza.core.scoping import require_perm
+from veza.core.web import add_errors, posted_version
 from veza.indicators.choices import Action, Dimension, Element, Outcome, QuickAction, UrgentFlag
 from veza.indicators.models import IndicatorSet
 from veza.indicators.services import content_bundle
@@ -113,9 +114,7 @@ def screening_new(request):
                 person_ref=form.cleaned_data["person_ref"],
             )
         except ValidationError as exc:
-            for field, problems in exc.fields.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            add_errors(form, exc)
         else:
             return redirect("screening:section", pk=screening.pk, index=1)
     return render(
@@ -182,14 +181,13 @@ def screening_section(request, pk: int, index: int):
     )
     status = 200
     if request.method == "POST":
-        version = request.POST.get("version")
         if form.is_valid():
             try:
                 screening_save(
                     actor=request.user,
                     screening=screening,
                     answers=form.answers(),
-                    expected_version=int(version) if (version or "").isdigit() else -1,
+                    expected_version=posted_version(request),
                     section=index,
                 )
             except ConflictError as exc:
@@ -198,9 +196,7 @@ def screening_section(request, pk: int, index: int):
                 messages.error(request, exc.message)
                 status = 409
             except ValidationError as exc:
-                for field, problems in exc.fields.items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
+                add_errors(form, exc)
                 status = 400
             else:
                 target = request.POST.get("go")
@@ -295,12 +291,11 @@ def screening_review(request, pk: int):
 @require_POST
 def screening_complete_view(request, pk: int):
     screening = screening_get_visible(user=request.user, pk=pk)
-    version = request.POST.get("version", "")
     try:
         screening_complete(
             actor=request.user,
             screening=screening,
-            expected_version=int(version) if version.isdigit() else -1,
+            expected_version=posted_version(request),
         )
     except ValidationError as exc:
         parsed = _parsed(screening)
