@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "veza.screening",
     "veza.cases",
     "veza.referrals",
+    "veza.statistics",
 ]
 
 MIDDLEWARE = [

@@ -176,14 +176,22 @@ def protect(
         unsafe = audit(result.published(), table_relations, width=width)
         if not unsafe:
             return result
-        cell = min(unsafe, key=lambda c: (c not in result.primary, c))
-        for margin, children in table_relations:
-            members = [margin, *children]
-            if cell in members:
-                extra = _suppress_one_more(table, result.withheld, members)
-                if extra is not None:
-                    result.secondary.add(extra)
-                    break
-        else:  # pragma: no cover - a primary cell outside every relation cannot exist
-            break
+        extra = None
+        for cell in sorted(unsafe, key=lambda c: (c not in result.primary, c)):
+            for margin, children in table_relations:
+                members = [margin, *children]
+                if cell in members:
+                    extra = _suppress_one_more(table, result.withheld, members)
+                    if extra is not None:
+                        break
+            if extra is not None:
+                break
+        if extra is None:
+            # Every relation around the unsafe cells is withheld already: widen to the rest of
+            # the table, interior cells first. A fully withheld table is always safe.
+            free = [c for c in table.cells if c not in result.withheld]
+            if not free:
+                return result
+            extra = min(free, key=lambda c: (c.count(TOTAL), table.cells[c], c))
+        result.secondary.add(extra)
     raise RuntimeError("could not protect the table within the allowed rounds")

@@ -1,0 +1,59 @@
+"""The regional hub's store of aggregate observations (no person, ever)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["ImportBatch", "Observation"]
+
+
+class ImportBatch(models.Model):
+    """One import of a source file: what was read, what was stored, every conflict."""
+
+    source = models.CharField(_("source"), max_length=40)
+    file_name = models.CharField(_("file"), max_length=300)
+    sha256 = models.CharField(max_length=64)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_imported = models.PositiveIntegerField(default=0)
+    conflicts = models.JSONField(default=list)
+    skipped = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.created_at:%Y-%m-%d}"
+
+
+class Observation(models.Model):
+    """One aggregate value of a source; withheld values have no value and a flag."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="observations")
+    source = models.CharField(max_length=40, db_index=True)
+    measure = models.CharField(max_length=40)
+    area = models.CharField(max_length=3)
+    year = models.PositiveSmallIntegerField()
+    sex = models.CharField(max_length=4, default="_T")
+    age = models.CharField(max_length=8, default="_T")
+    exploitation = models.CharField(max_length=16, default="_T")
+    breakdown = models.CharField(max_length=16, default="_T")
+    category = models.CharField(max_length=4, default="_T")
+    label = models.CharField(max_length=200, blank=True)
+    value = models.PositiveBigIntegerField(null=True, blank=True)
+    flag = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        indexes = [models.Index(fields=["source", "measure", "area", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.area} {self.year} {self.measure}"
