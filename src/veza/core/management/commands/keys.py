@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from veza.core.keys import instance_secret, key_path
 
-KEYS = ("audit-chain", "api-token", "field-1", "search-index")
+KEYS = ("audit-chain", "api-token", "field-1", "search-index", "release-signing")
 
 
 class Command(BaseCommand):

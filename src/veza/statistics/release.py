@@ -1,0 +1,243 @@
+"""A national release: de-identified extract → tables with margins → disclosure control →
+SDMX-CSV files and a signed manifest. The extract never reads an identity field."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from django.conf import settings
+from django.utils import timezone
+
+from veza.core.keys import instance_secret
+from veza.indicators.content import load_yaml
+from veza.statistics.disclosure import TOTAL, Table, audit, protect, relations
+
+__all__ = ["ReleaseError", "audit_release", "build_release", "extract", "signing_key"]
+
+AGENCY = "VEZA"
+EXPLOITATION = {
+    "sexual_exploitation": "SEXUAL",
+    "forced_labour": "FORCED_LABOUR",
+    "domestic_servitude": "DOMESTIC_SERVITUDE",
+    "forced_begging": "FORCED_BEGGING",
+    "forced_criminality": "FORCED_CRIMINALITY",
+    "forced_marriage": "FORCED_MARRIAGE",
+}
+SEX = {"female": "F", "male": "M", "other": "O", "unknown": "_U"}
+ID_STATUS = {"Possible": "POTENTIAL", "Actual": "IDENTIFIED", "NotAVictim": "NOT_A_VICTIM"}
+
+
+class ReleaseError(ValueError):
+    pass
+
+
+def spec() -> dict:
+    return load_yaml(Path(settings.VEZA_CONTENT_DIR) / "statistics" / "release-spec.yaml")
+
+
+def extract(participant_code: str, year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Cases and referrals of the year as plain codes. Only non-identifying columns are read."""
+    from veza.cases.models import Case
+    from veza.referrals.models import Referral
+
+    rows = Case.objects.filter(
+        participant__code=participant_code, created_at__year=year
+    ).values_list(
+        "sex",
+        "age",
+        "is_child",
+        "citizenship",
+        "exploitation",
+        "trafficking_status",
+        "organisation__sector",
+    )
+    cases = pl.DataFrame(
+        [
+            {
+                "SEX": SEX.get(sex, "_U"),
+                "AGE": "Y0T17"
+                if is_child or (age is not None and age < 18)
+                else ("Y_GE18" if age is not None else "_U"),
+                "CITIZENSHIP": citizenship or "_U",
+                "EXPLOITATION": [EXPLOITATION.get(e, "OTHER") for e in forms] or ["_U"],
+                "ID_STATUS": ID_STATUS.get(status, "POTENTIAL"),
+                "SECTOR": sector,
+            }
+            for sex, age, is_child, citizenship, forms, status, sector in rows
+        ],
+        schema={
+            "SEX": pl.Utf8,
+            "AGE": pl.Utf8,
+            "CITIZENSHIP": pl.Utf8,
+            "EXPLOITATION": pl.List(pl.Utf8),
+            "ID_STATUS": pl.Utf8,
+            "SECTOR": pl.Utf8,
+        },
+    )
+    referrals = pl.DataFrame(
+        [
+            {"SERVICE": service, "REFERRAL_STATUS": status}
+            for service, status in Referral.objects.filter(
+                case__participant__code=participant_code, created_at__year=year
+            ).values_list("service__service_type", "status")
+        ],
+        schema={"SERVICE": pl.Utf8, "REFERRAL_STATUS": pl.Utf8},
+    )
+    return cases, referrals
+
+
+def _table(frame: pl.DataFrame, dimensions: list[str], codes: dict) -> Table:
+    if "EXPLOITATION" in dimensions:
+        frame = frame.explode("EXPLOITATION")
+    counts = frame.group_by(dimensions).len()
+    code_lists = {}
+    for dim in dimensions:
+        listed = list(codes.get(dim) or [])
+        seen = sorted(set(counts[dim].to_list()) - set(listed))
+        code_lists[dim] = listed + seen
+    interior = {tuple(row[:-1]): row[-1] for row in counts.iter_rows()}
+    return Table.from_records(dimensions, code_lists, interior)
+
+
+def signing_key() -> Ed25519PrivateKey:
+    """The instance's release-signing key, derived from a secret kept outside the database."""
+    return Ed25519PrivateKey.from_private_bytes(instance_secret("release-signing"))
+
+
+def _public_b64(key: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode()
+
+
+@dataclass
+class Built:
+    directory: Path
+    manifest: dict
+
+
+def build_release(
+    participant_code: str, year: int, out: Path, *, threshold: int | None = None, progress=None
+) -> Built:
+    """Write one SDMX-CSV file per table and a signed manifest into `out`."""
+    definition = spec()
+    threshold = threshold or int(definition.get("threshold", 5))
+    cases, referrals = extract(participant_code, year)
+    if cases.height == 0:
+        raise ReleaseError(
+            f"No case of {participant_code} was registered in {year}: there is nothing to release."
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    files, tables = {}, []
+    for number, table_spec in enumerate(definition["tables"], start=1):
+        dims = list(table_spec["dimensions"])
+        frame = referrals if dims[0] == "SERVICE" else cases
+        if frame.height == 0:
+            continue
+        table = _table(frame, dims, definition.get("codes") or {})
+        protected = protect(table, threshold=threshold)
+        name = f"{table_spec['id']}.csv"
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(
+            [
+                "STRUCTURE",
+                "STRUCTURE_ID",
+                "ACTION",
+                "REF_AREA",
+                "TIME_PERIOD",
+                *dims,
+                "OBS_VALUE",
+                "CONF_STATUS",
+            ]
+        )
+        for key, value in sorted(protected.published().items()):
+            writer.writerow(
+                [
+                    "dataflow",
+                    f"{AGENCY}:DF_{table_spec['id']}(1.0)",
+                    "I",
+                    participant_code,
+                    year,
+                    *key,
+                    "" if value is None else value,
+                    "C" if value is None else "F",
+                ]
+            )
+        data = buffer.getvalue().encode()
+        (out / name).write_bytes(data)
+        files[name] = hashlib.sha256(data).hexdigest()
+        tables.append(
+            {
+                "id": table_spec["id"],
+                "dimensions": dims,
+                "cells": len(table.cells),
+                "withheld_primary": len(protected.primary),
+                "withheld_secondary": len(protected.secondary),
+            }
+        )
+        if progress:
+            progress(number, len(definition["tables"]), table_spec["id"])
+    manifest = {
+        "format": "Veza release 1 (SDMX-CSV 2.0 data)",
+        "participant": participant_code,
+        "year": year,
+        "spec": definition["id"],
+        "spec_version": definition["version"],
+        "threshold": threshold,
+        "created_at": timezone.now().isoformat(),
+        "tables": tables,
+        "files": files,
+        "public_key": _public_b64(signing_key().public_key()),
+    }
+    body = json.dumps(manifest, sort_keys=True, indent=2).encode()
+    (out / "manifest.json").write_bytes(body)
+    (out / "manifest.sig").write_text(base64.b64encode(signing_key().sign(body)).decode())
+    return Built(out, manifest)
+
+
+def audit_release(directory: Path, *, width: int | None = None) -> tuple[list[str], dict]:
+    """Check the signature and every file's checksum, then solve each table as an attacker
+    would. Returns (problems, unsafe cells per table); both empty when the release is safe."""
+    problems: list[str] = []
+    body = (directory / "manifest.json").read_bytes()
+    manifest = json.loads(body)
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(manifest["public_key"]))
+        key.verify(base64.b64decode((directory / "manifest.sig").read_text()), body)
+    except Exception:  # any malformed or wrong signature is the same answer
+        problems.append("the manifest's signature does not verify")
+    width = width or int(manifest["threshold"])
+    unsafe_by_table = {}
+    for table in manifest["tables"]:
+        name = f"{table['id']}.csv"
+        data = (directory / name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != manifest["files"].get(name):
+            problems.append(f"{name} does not match its checksum in the manifest")
+        dims = table["dimensions"]
+        reader = csv.DictReader(io.StringIO(data.decode()))
+        published = {}
+        codes: dict[str, set] = {d: set() for d in dims}
+        for row in reader:
+            key = tuple(row[d] for d in dims)
+            published[key] = None if row["OBS_VALUE"] == "" else int(row["OBS_VALUE"])
+            for d, c in zip(dims, key, strict=True):
+                if c != TOTAL:
+                    codes[d].add(c)
+        shape = Table(tuple(dims), {d: tuple(sorted(codes[d])) for d in dims}, published)
+        unsafe = audit(published, relations(shape), width=width)
+        if unsafe:
+            unsafe_by_table[table["id"]] = unsafe
+    return problems, unsafe_by_table

@@ -1,0 +1,113 @@
+"""A national release: protected tables, SDMX-CSV, a signed manifest, and its audit."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import make_case, make_organisation, make_user
+from veza.cases.services import identity_write
+from veza.statistics.release import audit_release, build_release, extract
+
+pytestmark = pytest.mark.django_db
+
+YEAR = timezone.now().year
+
+
+@pytest.fixture
+def cases():
+    org = make_organisation("RS", sector="social_welfare")
+    manager = make_user("rel-manager", role="case_manager", organisation=org)
+    made = []
+    for n in range(23):
+        case = make_case(
+            org,
+            user=manager,
+            sex=("female", "male")[n % 2],
+            age=15 + n,
+            citizenship=("RS", "RS", "UA", "AL")[n % 4],
+            exploitation=[("sexual_exploitation", "forced_labour")[n % 2]],
+        )
+        made.append(case)
+    identity_write(actor=manager, case=made[0], given_names="Secret", family_name="Name")
+    return made
+
+
+def test_the_extract_never_reads_identity(cases):
+    with CaptureQueriesContext(connection) as queries:
+        frame, _referrals = extract("RS", YEAR)
+    assert frame.height == 23
+    assert not any("cases_identity" in q["sql"] for q in queries.captured_queries)
+    assert "Secret" not in str(frame.to_dicts())
+
+
+def test_release_is_protected_signed_and_passes_its_audit(cases, tmp_path, capsys):
+    call_command(
+        "stats", "release", "--participant", "RS", "--year", str(YEAR), "--out", str(tmp_path)
+    )
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert {t["id"] for t in manifest["tables"]} >= {"VICTIMS_SEX_AGE", "VICTIMS_CITIZENSHIP"}
+    rows = (tmp_path / "VICTIMS_SEX_AGE.csv").read_text().splitlines()
+    assert rows[0].startswith("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,TIME_PERIOD,SEX,AGE")
+    assert any(line.endswith(",,C") for line in rows[1:]), "small cells carry a status, no value"
+    assert all(
+        not line.split(",")[-2] or int(line.split(",")[-2]) == 0 or int(line.split(",")[-2]) >= 5
+        for line in rows[1:]
+    )
+    call_command("stats", "audit", str(tmp_path))
+    assert "Release audit OK" in capsys.readouterr().out
+
+
+def test_a_tampered_file_or_signature_fails_the_audit(cases, tmp_path):
+    build_release("RS", YEAR, tmp_path)
+    path = tmp_path / "VICTIMS_CITIZENSHIP.csv"
+    lines = path.read_text().splitlines()
+    fields = lines[1].split(",")
+    fields[-2], fields[-1] = "999", "F"
+    lines[1] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    problems, _unsafe = audit_release(tmp_path)
+    assert any("checksum" in p for p in problems)
+    with pytest.raises(CommandError, match="not safe"):
+        call_command("stats", "audit", str(tmp_path))
+
+
+def test_the_attacker_cannot_recover_withheld_cells_but_could_without_secondary_suppression(
+    cases, tmp_path
+):
+    built = build_release("RS", YEAR, tmp_path)
+    problems, unsafe = audit_release(tmp_path)
+    assert problems == [] and unsafe == {}
+    # A naive release of the same tables, with the small cells alone withheld, leaks.
+    from veza.statistics.disclosure import audit, relations
+    from veza.statistics.release import _table, spec
+
+    cases_frame, _refs = extract("RS", YEAR)
+    leaks = 0
+    for table_spec in spec()["tables"]:
+        if table_spec["dimensions"][0] == "SERVICE":
+            continue
+        table = _table(cases_frame, table_spec["dimensions"], spec()["codes"])
+        naive = {k: (None if 0 < v < 5 else v) for k, v in table.cells.items()}
+        leaks += len(audit(naive, relations(table), width=5))
+    assert leaks > 0
+    assert built.manifest["threshold"] == 5
+
+
+def test_a_release_without_cases_is_refused_and_writes_nothing(tmp_path):
+    with pytest.raises(CommandError, match="nothing to release"):
+        call_command(
+            "stats",
+            "release",
+            "--participant",
+            "ME",
+            "--year",
+            "1999",
+            "--out",
+            str(tmp_path / "out"),
+        )
+    assert not (tmp_path / "out").exists()
