@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("veza.screening.urls")),
     path("", include("veza.cases.urls")),
     path("", include("veza.referrals.urls")),
+    path("", include("veza.statistics.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -111,3 +111,37 @@ def test_a_release_without_cases_is_refused_and_writes_nothing(tmp_path):
             str(tmp_path / "out"),
         )
     assert not (tmp_path / "out").exists()
+
+
+def test_the_hub_receives_a_release_keeps_revisions_and_shows_it_beside_glotip(
+    cases, tmp_path, client, capsys
+):
+    from pathlib import Path
+
+    from tests.factories import login_verified
+    from veza.statistics.models import ImportBatch
+
+    build_release("RS", YEAR, tmp_path / "v1")
+    call_command("hub", "receive", str(tmp_path / "v1"))
+    build_release("RS", YEAR, tmp_path / "v2")
+    call_command("hub", "receive", str(tmp_path / "v2"))
+    assert "revision 2" in capsys.readouterr().out
+    assert ImportBatch.objects.filter(source="release").count() == 2
+    call_command("hub", "import-glotip", str(Path(__file__).parent / "fixtures/glotip_small.xlsx"))
+    analyst = make_user("analyst", role="regional_analyst", organisation=make_organisation("HUB"))
+    login_verified(client, analyst)
+    page = client.get("/hub/trends/").content.decode()
+    assert "<svg" in page and "RS (Veza)" in page and "RS (GLOTIP)" in page
+    assert "23" in page  # the release's total for the year
+    csv_text = client.get("/hub/trends/?format=csv").content.decode()
+    assert f"Veza,RS,{YEAR},23," in csv_text and "GLOTIP,RS,2022,52," in csv_text
+
+
+def test_the_hub_refuses_a_tampered_release_and_stores_nothing(cases, tmp_path):
+    from veza.statistics.models import ImportBatch
+
+    build_release("RS", YEAR, tmp_path)
+    (tmp_path / "manifest.sig").write_text("AAAA")
+    with pytest.raises(CommandError, match="signature"):
+        call_command("hub", "receive", str(tmp_path))
+    assert not ImportBatch.objects.exists()

@@ -13,6 +13,10 @@ class ImportBatch(models.Model):
     """One import of a source file: what was read, what was stored, every conflict."""
 
     source = models.CharField(_("source"), max_length=40)
+    participant = models.CharField(max_length=4, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    revision = models.PositiveSmallIntegerField(default=1)
+    manifest = models.JSONField(default=dict, blank=True)
     file_name = models.CharField(_("file"), max_length=300)
     sha256 = models.CharField(max_length=64)
     rows_read = models.PositiveIntegerField(default=0)
@@ -47,6 +51,7 @@ class Observation(models.Model):
     breakdown = models.CharField(max_length=16, default="_T")
     category = models.CharField(max_length=4, default="_T")
     label = models.CharField(max_length=200, blank=True)
+    dims = models.JSONField(default=dict, blank=True)
     value = models.PositiveBigIntegerField(null=True, blank=True)
     flag = models.CharField(max_length=12, blank=True)
 

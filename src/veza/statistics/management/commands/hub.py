@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from veza.core.context import cli_actor
 from veza.core.errors import ValidationError
 from veza.statistics.models import Observation
-from veza.statistics.services import glotip_import
+from veza.statistics.services import glotip_import, release_receive
 
 
 class Command(BaseCommand):
@@ -21,6 +21,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import-glotip", help="Import a GLOTIP workbook (all-or-nothing).")
         imp.add_argument("path")
+        receive = sub.add_parser("receive", help="Store a participant's release (checked).")
+        receive.add_argument("directory")
         series = sub.add_parser("series", help="One series, a line per year.")
         series.add_argument("--source", default="glotip")
         series.add_argument("--area", required=True)
@@ -49,6 +51,18 @@ class Command(BaseCommand):
                     "  conflict {area} {year} {measure} sex={sex} age={age} "
                     "exploitation={exploitation} category={category}: {values}".format(**conflict)
                 )
+            return
+        if action == "receive":
+            try:
+                batch = release_receive(actor=cli_actor(), directory=options["directory"])
+            except ValidationError as exc:
+                raise CommandError(
+                    "; ".join(exc.fields.get("release", [str(exc.message)]))
+                ) from exc
+            self.stdout.write(
+                f"Received {batch.participant} {batch.year}, revision {batch.revision}: "
+                f"{batch.rows_imported} observations."
+            )
             return
         rows = (
             Observation.objects.filter(
