@@ -150,3 +150,20 @@ def test_referral_pages_meet_wcag_21_aa(phone):
     for url in (f"/referrals/{referral.pk}/", f"/services/{service.pk}/", "/services/new/"):
         phone.goto(url)
         assert_accessible(phone, url)
+
+
+def test_trends_page_meets_wcag_21_aa(phone):
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    fixture = Path(__file__).resolve().parents[1] / "statistics/fixtures/glotip_small.xlsx"
+    call_command("hub", "import-glotip", str(fixture), verbosity=0)
+    analyst = make_user(
+        "analyst-a11y",
+        role="regional_analyst",
+        organisation=make_organisation("HUB", name="Hub (test)"),
+    )
+    login(phone, analyst)
+    phone.goto("/hub/trends/")
+    assert_accessible(phone, "/hub/trends/")
