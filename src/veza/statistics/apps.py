@@ -8,7 +8,11 @@ class StatisticsConfig(AppConfig):
     verbose_name = _("Regional statistics")
 
     def ready(self):
+        from veza.core.demo import register_demo_step
         from veza.core.navigation import NavItem, register_nav
+        from veza.statistics.demo import demo_releases
+
+        register_demo_step(60, "regional releases", demo_releases)
 
         register_nav(
             NavItem(
