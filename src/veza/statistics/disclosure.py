@@ -107,11 +107,12 @@ def _suppress_one_more(table, withheld, cells):
 
 
 def audit(
-    published: Mapping[tuple[str, ...], int | None], table_relations, *, width: int
+    published: Mapping[tuple[str, ...], int | None], table_relations, *, width: int, cells=None
 ) -> dict[tuple[str, ...], tuple[float, float]]:
     """For each withheld cell, the interval an attacker can narrow it to from what is published
     (non-negative counts, every additive relation). Returns the cells whose interval is narrower
-    than `width`, with their interval; an empty result means the table is safe."""
+    than `width`, with their interval; an empty result means the table is safe. `cells` limits
+    the question to some withheld cells (all of them by default)."""
     unknown = sorted(k for k, v in published.items() if v is None)
     if not unknown:
         return {}
@@ -134,7 +135,8 @@ def audit(
     b_eq = np.array(rhs) if rows else None
     bounds = [(0, None)] * len(unknown)
     unsafe = {}
-    for cell, i in index.items():
+    asked = index if cells is None else {c: index[c] for c in cells if c in index}
+    for cell, i in asked.items():
         objective = np.zeros(len(unknown))
         objective[i] = 1.0
         low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
@@ -157,6 +159,9 @@ def protect(
     result = Protected(table, threshold, width)
     result.primary = {k for k, v in table.cells.items() if 0 < v < threshold}
     table_relations = relations(table)
+    # Withholding more only widens what an attacker can infer: a cell found safe stays safe, so
+    # each round asks only about the withheld cells not yet found safe.
+    safe: set[tuple[str, ...]] = set()
     for _round in range(max_rounds):
         # 1. No relation may have exactly one withheld cell: it would be its difference.
         changed = True
@@ -173,25 +178,28 @@ def protect(
                         result.secondary.add(extra)
                         changed = True
         # 2. The audit: every withheld cell's interval must be at least `width` wide.
-        unsafe = audit(result.published(), table_relations, width=width)
+        pending = result.withheld - safe
+        unsafe = audit(result.published(), table_relations, width=width, cells=pending)
+        safe |= pending - set(unsafe)
         if not unsafe:
             return result
-        extra = None
+        # One more withheld cell beside each unsafe cell, all in this round: one audit per
+        # round rather than one per cell.
+        added = set()
         for cell in sorted(unsafe, key=lambda c: (c not in result.primary, c)):
             for margin, children in table_relations:
                 members = [margin, *children]
-                if cell in members:
-                    extra = _suppress_one_more(table, result.withheld, members)
+                if cell in members and not (set(members) & added):
+                    extra = _suppress_one_more(table, result.withheld | added, members)
                     if extra is not None:
+                        added.add(extra)
                         break
-            if extra is not None:
-                break
-        if extra is None:
+        if not added:
             # Every relation around the unsafe cells is withheld already: widen to the rest of
             # the table, interior cells first. A fully withheld table is always safe.
             free = [c for c in table.cells if c not in result.withheld]
             if not free:
                 return result
-            extra = min(free, key=lambda c: (c.count(TOTAL), table.cells[c], c))
-        result.secondary.add(extra)
+            added.add(min(free, key=lambda c: (c.count(TOTAL), table.cells[c], c)))
+        result.secondary |= added
     raise RuntimeError("could not protect the table within the allowed rounds")
