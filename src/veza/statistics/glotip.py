@@ -9,7 +9,7 @@ such conflict is reported, and the key is kept as a conflict, never resolved by 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 __all__ = ["GlotipError", "Observation", "Reading", "read_glotip"]
 
@@ -201,17 +201,7 @@ def read_glotip(raw: bytes) -> Reading:
                     "values": [known.flag or known.value, flag or value],
                 }
             )
-            reading.observations[observation.key] = Observation(
-                measure,
-                area,
-                observation.year,
-                sex,
-                age,
-                exploitation,
-                breakdown,
-                code,
-                label,
-                None,
-                "conflict",
+            reading.observations[observation.key] = replace(
+                observation, value=None, flag="conflict"
             )
     return reading
