@@ -15,6 +15,8 @@ DASHES = ["", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 4"]
 class Series:
     label: str
     points: list[tuple[int, int | None]]  # (year, value); None = withheld or conflicting
+    colour_key: str = ""  # series with the same key share a colour (e.g. a participant)
+    dash_key: str = ""  # and the same key, a line pattern (e.g. a source)
 
 
 def line_chart(series: list[Series], *, title: str, width: int = 720, height: int = 320) -> str:
@@ -57,8 +59,11 @@ def line_chart(series: list[Series], *, title: str, width: int = 720, height: in
                 f'<text x="{x(year):.1f}" y="{height - 12}" text-anchor="middle" '
                 f'font-size="11" fill="#4a5560">{year}</text>'
             )
+    colour_keys = list(dict.fromkeys(s.colour_key or s.label for s in series))
+    dash_keys = list(dict.fromkeys(s.dash_key for s in series))
     for number, s in enumerate(series):
-        colour, dash = PALETTE[number % len(PALETTE)], DASHES[number % len(DASHES)]
+        colour = PALETTE[colour_keys.index(s.colour_key or s.label) % len(PALETTE)]
+        dash = DASHES[dash_keys.index(s.dash_key) % len(DASHES)]
         segment: list[str] = []
         segments = []
         for year, value in sorted(s.points):

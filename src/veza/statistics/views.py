@@ -59,7 +59,12 @@ def trends(request):
         response["Content-Disposition"] = 'attachment; filename="detected-victims.csv"'
         return response
     series = [
-        Series(f"{area} ({source})", [(year, value) for year, (value, _f) in sorted(years.items())])
+        Series(
+            f"{area} ({source})",
+            [(year, value) for year, (value, _f) in sorted(years.items())],
+            colour_key=area,
+            dash_key=source,
+        )
         for (source, area), years in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0]))
     ]
     chart = line_chart(series, title=_("Detected victims per participant and year"))
