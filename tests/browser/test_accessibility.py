@@ -167,3 +167,5 @@ def test_trends_page_meets_wcag_21_aa(phone):
     login(phone, analyst)
     phone.goto("/hub/trends/")
     assert_accessible(phone, "/hub/trends/")
+    phone.goto("/hub/report/?year=2022")
+    assert_accessible(phone, "/hub/report/?year=2022")

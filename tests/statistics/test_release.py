@@ -145,3 +145,55 @@ def test_the_hub_refuses_a_tampered_release_and_stores_nothing(cases, tmp_path):
     with pytest.raises(CommandError, match="signature"):
         call_command("hub", "receive", str(tmp_path))
     assert not ImportBatch.objects.exists()
+
+
+def test_time_from_referral_to_assistance_is_released_in_bands(cases, tmp_path):
+    import csv
+    from datetime import timedelta
+
+    from veza.cases.services import consent_record
+    from veza.referrals.models import Referral
+    from veza.referrals.services import referral_accept, referral_send
+    from veza.statistics.release import _days_to_assistance
+
+    now = timezone.now()
+    assert _days_to_assistance("accepted", now, now) == "D0"
+    assert _days_to_assistance("completed", now - timedelta(days=5), now) == "D3T7"
+    assert _days_to_assistance("in_progress", now - timedelta(days=45), now) == "D_GT30"
+    assert _days_to_assistance("sent", now, None) == "PENDING"
+    assert _days_to_assistance("declined", now, now) == "NONE"
+
+    from tests.factories import make_service
+
+    shelter = make_organisation("RS", name="Shelter (rel)", sector="shelter_protection")
+    service = make_service(shelter, "shelter")
+    worker = make_user("rel-worker", role="service_provider", organisation=shelter)
+    manager = cases[0].created_by
+    for case in cases[:7]:
+        consent_record(
+            actor=manager,
+            case=case,
+            purpose="referral",
+            recipient=shelter,
+            information_version="info-2026-1",
+        )
+        referral = referral_send(
+            actor=manager, case=case, service=service, reason="Bed", urgency="urgent"
+        )
+        referral_accept(actor=worker, referral=referral)
+    # One acceptance took ten days: it must land in D8T30 (and then be withheld as a small cell).
+    late = Referral.objects.order_by("pk").first()
+    Referral.objects.filter(pk=late.pk).update(responded_at=late.created_at + timedelta(days=10))
+    build_release("RS", YEAR, tmp_path)
+    rows = list(csv.DictReader((tmp_path / "REFERRALS_TIME_TO_ASSISTANCE.csv").open()))
+    cell = {(r["SERVICE"], r["DAYS_TO_ASSISTANCE"]): r for r in rows}
+    # 6 the same day and 1 late, total 7: publishing the 6 would give the 1 away, so it is
+    # withheld as well (secondary suppression); the total stays.
+    assert cell[("shelter", "D0")]["CONF_STATUS"] == "C"
+    assert (
+        cell[("shelter", "D8T30")]["OBS_VALUE"] == ""
+        and cell[("shelter", "D8T30")]["CONF_STATUS"] == "C"
+    )
+    assert cell[("_T", "_T")]["OBS_VALUE"] == "7"
+    problems, unsafe = audit_release(tmp_path)
+    assert not problems and not unsafe

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["Series", "line_chart"]
+__all__ = ["Series", "line_chart", "stacked_bars"]
 
 PALETTE = ["#0b4f6c", "#a4161a", "#1e6b35", "#8a6100", "#5b3f8c", "#2b6f7f", "#333333"]
 DASHES = ["", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 4"]
@@ -94,5 +94,57 @@ def line_chart(series: list[Series], *, title: str, width: int = 720, height: in
             f'<text x="{left + plot_w + 40}" y="{legend_y + 4}" font-size="12" '
             f'fill="#1b1f24">{escape(s.label)}</text>'
         )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def stacked_bars(
+    rows: list[tuple[str, list[int | None]]], *, keys: list[str], title: str, width: int = 720
+) -> str:
+    """Horizontal stacked bars, one per row, one segment per key; a withheld segment is left out
+    and the row is marked, so a bar is never longer or shorter than what was published."""
+    totals = [sum(v for v in values if v is not None) for _label, values in rows]
+    if not rows or not any(totals):
+        return ""
+    left, right, top, bar, gap = 150, 40, 36, 20, 10
+    height = top + len(rows) * (bar + gap) + 12
+    plot_w = width - left - right
+    high = max(totals) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" class="chart">',
+        f"<title>{escape(title)}</title>",
+    ]
+    x = left
+    for number, key in enumerate(keys):
+        colour = PALETTE[number % len(PALETTE)]
+        parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{colour}"/>')
+        parts.append(
+            f'<text x="{x + 16}" y="18" font-size="12" fill="#1b1f24">{escape(key)}</text>'
+        )
+        x += 32 + 8 * len(key)
+    for index, (label, values) in enumerate(rows):
+        y = top + index * (bar + gap)
+        withheld = any(v is None for v in values)
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 14}" text-anchor="end" font-size="12" '
+            f'fill="#1b1f24">{escape(label)}{" *" if withheld else ""}</text>'
+        )
+        start = left
+        for number, value in enumerate(values):
+            if not value:
+                continue
+            length = plot_w * value / high
+            colour = PALETTE[number % len(PALETTE)]
+            parts.append(
+                f'<rect x="{start:.1f}" y="{y}" width="{length:.1f}" height="{bar}" '
+                f'fill="{colour}" stroke="#ffffff" stroke-width="1"/>'
+            )
+            start += length
+        if start > left:  # nothing published: no bar and no made-up zero
+            parts.append(
+                f'<text x="{min(start + 4, width - right):.1f}" y="{y + 14}" font-size="11" '
+                f'fill="#4a5560">{totals[index]}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)

@@ -46,6 +46,22 @@ def spec() -> dict:
     return load_yaml(Path(settings.VEZA_CONTENT_DIR) / "statistics" / "release-spec.yaml")
 
 
+#: Days from a referral to its acceptance, when the service takes the person on (upper bounds).
+DAYS_BANDS = [(0, "D0"), (2, "D1T2"), (7, "D3T7"), (30, "D8T30")]
+
+
+def _days_to_assistance(status: str, sent, responded) -> str:
+    if status in ("declined", "withdrawn"):
+        return "NONE"
+    if responded is None or status == "sent":
+        return "PENDING"
+    days = (responded - sent).days
+    for upper, code in DAYS_BANDS:
+        if days <= upper:
+            return code
+    return "D_GT30"
+
+
 def extract(participant_code: str, year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cases and referrals of the year as plain codes. Only non-identifying columns are read."""
     from veza.cases.models import Case
@@ -87,12 +103,16 @@ def extract(participant_code: str, year: int) -> tuple[pl.DataFrame, pl.DataFram
     )
     referrals = pl.DataFrame(
         [
-            {"SERVICE": service, "REFERRAL_STATUS": status}
-            for service, status in Referral.objects.filter(
+            {
+                "SERVICE": service,
+                "REFERRAL_STATUS": status,
+                "DAYS_TO_ASSISTANCE": _days_to_assistance(status, sent, responded),
+            }
+            for service, status, sent, responded in Referral.objects.filter(
                 case__participant__code=participant_code, created_at__year=year
-            ).values_list("service__service_type", "status")
+            ).values_list("service__service_type", "status", "created_at", "responded_at")
         ],
-        schema={"SERVICE": pl.Utf8, "REFERRAL_STATUS": pl.Utf8},
+        schema={"SERVICE": pl.Utf8, "REFERRAL_STATUS": pl.Utf8, "DAYS_TO_ASSISTANCE": pl.Utf8},
     )
     return cases, referrals
 

@@ -12,61 +12,94 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from veza.core.scoping import require_perm
-from veza.statistics.charts import Series, line_chart
+from veza.statistics.charts import line_chart
 from veza.statistics.models import ImportBatch, Observation
+from veza.statistics.report import report_html, report_pdf, trend_rows, trend_series
 
-__all__ = ["trends"]
-
-AREAS = ["AL", "BA", "XK", "ME", "MK", "RS"]
+__all__ = ["report", "trends"]
 
 
-def _series():
-    rows = {}
-    glotip = Observation.objects.filter(
-        source="glotip",
-        measure="detected_victims",
-        area__in=AREAS,
-        sex="_T",
-        age="_T",
-        exploitation="_T",
-        breakdown="_T",
-    ).values_list("area", "year", "value", "flag")
-    for area, year, value, flag in glotip:
-        rows.setdefault(("GLOTIP", area), {})[year] = (value, flag)
-    latest = {}
-    for batch in ImportBatch.objects.filter(source="release").order_by("revision"):
-        latest[(batch.participant, batch.year)] = batch.pk
-    released = Observation.objects.filter(
-        batch_id__in=latest.values(), measure="VICTIMS_SEX_AGE", sex="_T", age="_T"
-    ).values_list("area", "year", "value", "flag")
-    for area, year, value, flag in released:
-        rows.setdefault(("Veza", area), {})[year] = (value, flag)
-    return rows
+DOWNLOADS = {
+    "csv": ("text/csv", "csv"),
+    "sdmx": ("application/vnd.sdmx.data+csv; version=2.0.0", "sdmx.csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+
+
+def _download(rows, kind: str) -> HttpResponse:
+    """The series as CSV, SDMX-CSV 2.0 or XLSX: a withheld value is an empty cell with its flag."""
+    observations = [
+        (source, area, year, value, flag)
+        for (source, area), years in sorted(rows.items())
+        for year, (value, flag) in sorted(years.items())
+    ]
+    if kind == "sdmx":
+        header = [
+            "STRUCTURE",
+            "STRUCTURE_ID",
+            "ACTION",
+            "SOURCE_DATA",
+            "REF_AREA",
+            "TIME_PERIOD",
+            "OBS_VALUE",
+            "OBS_STATUS",
+            "CONF_STATUS",
+        ]
+        table = [
+            [
+                "dataflow",
+                "VEZA:DF_DETECTED_VICTIMS(1.0)",
+                "I",
+                source,
+                area,
+                year,
+                "" if value is None else value,
+                "U" if flag == "conflict" else "A",  # U: low reliability (disputed)
+                "C" if flag in ("<5", "C") else "F",
+            ]
+            for source, area, year, value, flag in observations
+        ]
+    else:
+        header = ["source", "area", "year", "value", "flag"]
+        table = [
+            [source, area, year, "" if value is None else value, flag]
+            for source, area, year, value, flag in observations
+        ]
+    content_type, suffix = DOWNLOADS[kind]
+    if kind == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("detected_victims")
+        sheet.append(header)
+        for row in table:
+            sheet.append([None if cell == "" else cell for cell in row])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        body = buffer.getvalue()
+    else:
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(table)
+        body = text.getvalue().encode("utf-8")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="detected-victims.{suffix}"'
+    return response
 
 
 @require_GET
 def trends(request):
     require_perm(request.user, "veza_statistics.view_observation")
-    rows = _series()
-    if request.GET.get("format") == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["source", "area", "year", "value", "flag"])
-        for (source, area), years in sorted(rows.items()):
-            for year, (value, flag) in sorted(years.items()):
-                writer.writerow([source, area, year, "" if value is None else value, flag])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="detected-victims.csv"'
-        return response
-    series = [
-        Series(
-            f"{area} ({source})",
-            [(year, value) for year, (value, _f) in sorted(years.items())],
-            colour_key=area,
-            dash_key=source,
-        )
-        for (source, area), years in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0]))
-    ]
+    rows = trend_rows()
+    download = request.GET.get("format")
+    if download in DOWNLOADS:
+        return _download(rows, download)
+    return render(request, "statistics/trends.html", _trends_context(rows))
+
+
+def _trends_context(rows) -> dict:
+    series = trend_series(rows)
     chart = line_chart(series, title=_("Detected victims per participant and year"))
     years = sorted({y for values in rows.values() for y in values})
     table = [
@@ -76,14 +109,29 @@ def trends(request):
         }
         for (source, area) in sorted(rows, key=lambda k: (k[1], k[0]))
     ]
-    batches = ImportBatch.objects.order_by("-created_at")[:20]
-    return render(
-        request,
-        "statistics/trends.html",
-        {
-            "chart": mark_safe(chart),  # noqa: S308 - built here from numbers and escaped labels
-            "years": years,
-            "table": table,
-            "batches": batches,
-        },
-    )
+    return {
+        "chart": mark_safe(chart),  # noqa: S308 - built here from numbers and escaped labels
+        "years": years,
+        "table": table,
+        "batches": ImportBatch.objects.order_by("-created_at")[:20],
+    }
+
+
+@require_GET
+def report(request):
+    """The regional trends report for a year, as a page or as a PDF (`?format=pdf`)."""
+    require_perm(request.user, "veza_statistics.view_observation")
+    years = sorted(set(Observation.objects.values_list("year", flat=True)))
+    try:
+        year = int(request.GET.get("year") or (years[-1] if years else 0))
+    except ValueError:
+        year = 0
+    if year not in years:
+        context = _trends_context(trend_rows())
+        context["error"] = _("The hub holds no data for that year.")
+        return render(request, "statistics/trends.html", context, status=400)
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(report_pdf(year, request=request), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="veza-trends-{year}.pdf"'
+        return response
+    return HttpResponse(report_html(year, request=request))

@@ -1,4 +1,4 @@
-"""`veza hub import-glotip PATH` and `veza hub series ...`: the regional hub's data."""
+"""`veza hub import-glotip|receive|series|report`: the regional hub's data and its report."""
 
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ class Command(BaseCommand):
         series.add_argument("--age", default="_T")
         series.add_argument("--exploitation", default="_T")
         series.add_argument("--format", choices=["csv"], default="csv")
+        report = sub.add_parser("report", help="The regional trends report (PDF or HTML).")
+        report.add_argument("--year", type=int, required=True)
+        report.add_argument("--out", required=True, help="FILE.pdf or FILE.html")
 
     def handle(self, *args, action, **options):
         if action == "import-glotip":
@@ -63,6 +66,26 @@ class Command(BaseCommand):
                 f"Received {batch.participant} {batch.year}, revision {batch.revision}: "
                 f"{batch.rows_imported} observations."
             )
+            return
+        if action == "report":
+            from veza.statistics.report import report_html, report_pdf
+
+            out = Path(options["out"])
+            if out.suffix.lower() not in (".pdf", ".html"):
+                raise CommandError("--out must end in .pdf or .html.")
+            if not out.parent.is_dir():
+                raise CommandError(f"No directory {out.parent}.")
+            year = options["year"]
+            if not Observation.objects.filter(year=year).exists():
+                raise CommandError(f"The hub holds no observation for {year}.")
+            self.stderr.write(f"Building the {year} report …")
+            data = (
+                report_pdf(year)
+                if out.suffix.lower() == ".pdf"
+                else report_html(year).encode("utf-8")
+            )
+            out.write_bytes(data)
+            self.stdout.write(f"Wrote {out} ({len(data)} bytes).")
             return
         rows = (
             Observation.objects.filter(

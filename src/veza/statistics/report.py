@@ -1,0 +1,246 @@
+"""The regional trends report: what the hub holds for a year, as HTML and as PDF (WeasyPrint).
+
+Read-only: figures come from the stored observations (GLOTIP and the latest revision of each
+participant's protected release). A withheld value is shown as withheld, never as a number, and is
+left out of every sum and every change, which are then marked as incomplete.
+"""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from veza.statistics.charts import Series, line_chart, stacked_bars
+from veza.statistics.models import ImportBatch, Observation
+
+__all__ = ["AREAS", "report_context", "report_html", "report_pdf", "trend_rows"]
+
+AREAS = ["AL", "BA", "XK", "ME", "MK", "RS"]
+FORMS = ["SEXUAL", "FORCED_LABOUR", "OTHER"]
+PROFILE = [("F", "Y_GE18"), ("F", "Y0T17"), ("M", "Y_GE18"), ("M", "Y0T17")]
+
+
+def _latest_releases() -> dict[tuple[str, int], ImportBatch]:
+    latest = {}
+    for batch in ImportBatch.objects.filter(source="release").order_by("revision"):
+        latest[(batch.participant, batch.year)] = batch
+    return latest
+
+
+def trend_rows() -> dict[tuple[str, str], dict[int, tuple[int | None, str]]]:
+    """Detected victims per (source, area) and year: GLOTIP and the latest national releases."""
+    rows: dict = {}
+    glotip = Observation.objects.filter(
+        source="glotip",
+        measure="detected_victims",
+        area__in=AREAS,
+        sex="_T",
+        age="_T",
+        exploitation="_T",
+        breakdown="_T",
+    ).values_list("area", "year", "value", "flag")
+    for area, year, value, flag in glotip:
+        rows.setdefault(("GLOTIP", area), {})[year] = (value, flag)
+    batches = [b.pk for b in _latest_releases().values()]
+    released = Observation.objects.filter(
+        batch_id__in=batches, measure="VICTIMS_SEX_AGE", sex="_T", age="_T"
+    ).values_list("area", "year", "value", "flag")
+    for area, year, value, flag in released:
+        rows.setdefault(("Veza", area), {})[year] = (value, flag)
+    return rows
+
+
+def trend_series(rows) -> list[Series]:
+    return [
+        Series(
+            f"{area} ({source})",
+            [(year, value) for year, (value, _f) in sorted(years.items())],
+            colour_key=area,
+            dash_key=source,
+        )
+        for (source, area), years in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]
+
+
+def _cell(value, flag) -> dict:
+    return {"value": value, "flag": flag, "shown": "" if value is None else value}
+
+
+def _change(now, before) -> str:
+    if now is None or before is None or before == 0:
+        return ""
+    return f"{100 * (now - before) / before:+.0f} %"
+
+
+def _origin(category: str, label: str, area: str) -> str:
+    if category == area or label.strip().lower() == "nationals":
+        return _("Own nationals")
+    if category == "_U" or label.strip().lower() == "unknown":
+        return _("Unknown")
+    return label or (_("Other") if category == "_O" else category)
+
+
+def _released(values: dict, code: str) -> tuple[int | None, str]:
+    if code not in values:
+        return (None, "")
+    return (values[code], "C" if values[code] is None else "")
+
+
+def _glotip(year: int, **filters) -> dict[str, tuple[int | None, str]]:
+    query = Observation.objects.filter(
+        source="glotip", measure="detected_victims", area__in=AREAS, year=year, **filters
+    )
+    return {area: (value, flag) for area, value, flag in query.values_list("area", "value", "flag")}
+
+
+def report_context(year: int) -> dict:
+    from veza.organisations.models import Participant
+
+    names = dict(Participant.objects.filter(code__in=AREAS).values_list("code", "name"))
+    rows = trend_rows()
+    latest = _latest_releases()
+    summary = []
+    for area in AREAS:
+        glotip = rows.get(("GLOTIP", area), {})
+        veza = rows.get(("Veza", area), {})
+        now, before = glotip.get(year, (None, "")), glotip.get(year - 1, (None, ""))
+        released = veza.get(year, (None, ""))
+        batch = latest.get((area, year))
+        summary.append(
+            {
+                "area": area,
+                "name": names.get(area, area),
+                "glotip": _cell(*now),
+                "glotip_before": _cell(*before),
+                "change": _change(now[0], before[0]),
+                "release": _cell(*released),
+                "revision": batch.revision if batch else None,
+            }
+        )
+    known = [row["glotip"]["value"] for row in summary if row["glotip"]["value"] is not None]
+    known_before = [
+        row["glotip_before"]["value"]
+        for row in summary
+        if row["glotip_before"]["value"] is not None
+    ]
+    complete = len(known) == len(AREAS) and len(known_before) == len(AREAS)
+
+    # Forms of exploitation: GLOTIP by form; the releases' totals per form beside them.
+    forms = {
+        form: _glotip(year, exploitation=form, sex="_T", age="_T", breakdown="_T") for form in FORMS
+    }
+    form_rows = []
+    for area in AREAS:
+        cells = [forms[form].get(area, (None, "")) for form in FORMS]
+        if any(v is not None or f for v, f in cells):
+            form_rows.append({"label": f"{area} (GLOTIP)", "cells": [_cell(*c) for c in cells]})
+        batch = latest.get((area, year))
+        if batch:
+            released = dict(
+                Observation.objects.filter(
+                    batch=batch, measure="VICTIMS_EXPLOITATION_SEX", sex="_T"
+                ).values_list("exploitation", "value")
+            )
+            other = [v for k, v in released.items() if k not in ("SEXUAL", "FORCED_LABOUR", "_T")]
+            cells = [
+                _released(released, "SEXUAL"),
+                _released(released, "FORCED_LABOUR"),
+                (None, "C") if None in other else (sum(other), ""),
+            ]
+            form_rows.append({"label": f"{area} (Veza)", "cells": [_cell(*c) for c in cells]})
+    form_labels = [_("Sexual exploitation"), _("Forced labour"), _("Other forms")]
+
+    # Profiles of victims: sex and age group.
+    profile = {
+        key: _glotip(year, sex=key[0], age=key[1], exploitation="_T", breakdown="_T")
+        for key in PROFILE
+    }
+    profile_rows = []
+    for area in AREAS:
+        cells = [profile[key].get(area, (None, "")) for key in PROFILE]
+        if any(v is not None or f for v, f in cells):
+            profile_rows.append({"label": area, "cells": [_cell(*c) for c in cells]})
+    profile_labels = [_("Women"), _("Girls"), _("Men"), _("Boys")]
+
+    # Citizenship flows: from the country of citizenship to the participant that detected.
+    flows = (
+        Observation.objects.filter(
+            source="glotip",
+            measure="detected_victims",
+            area__in=AREAS,
+            year=year,
+            breakdown="CITIZENSHIP",
+            sex="_T",
+            age="_T",
+        )
+        .exclude(flag="conflict")
+        .values_list("category", "label", "area", "value", "flag")
+    )
+    flow_rows = sorted(
+        (
+            {
+                "origin": _origin(category, label, area),
+                "destination": area,
+                **_cell(value, flag),
+            }
+            for category, label, area, value, flag in flows
+        ),
+        key=lambda row: (-(row["value"] or 0), row["destination"], row["origin"]),
+    )
+
+    withheld = Observation.objects.filter(area__in=AREAS, year=year, value__isnull=True)
+    return {
+        "year": year,
+        "previous": year - 1,
+        "summary": summary,
+        "total": sum(known) if known else None,
+        "total_before": sum(known_before) if known_before else None,
+        "total_change": _change(sum(known), sum(known_before)) if complete else "",
+        "complete": complete,
+        "trend_chart": mark_safe(  # noqa: S308 - numbers and escaped labels only
+            line_chart(
+                trend_series(
+                    {
+                        key: {y: v for y, v in years.items() if y <= year}
+                        for key, years in rows.items()
+                    }
+                ),
+                title=_("Detected victims per participant and year"),
+            )
+        ),
+        "form_labels": form_labels,
+        "form_rows": form_rows,
+        "form_chart": mark_safe(  # noqa: S308
+            stacked_bars(
+                [(row["label"], [c["value"] for c in row["cells"]]) for row in form_rows],
+                keys=form_labels,
+                title=_("Detected victims by form of exploitation"),
+            )
+        ),
+        "profile_labels": profile_labels,
+        "profile_rows": profile_rows,
+        "profile_chart": mark_safe(  # noqa: S308
+            stacked_bars(
+                [(row["label"], [c["value"] for c in row["cells"]]) for row in profile_rows],
+                keys=profile_labels,
+                title=_("Detected victims by sex and age group"),
+            )
+        ),
+        "flow_rows": flow_rows[:30],
+        "flows_more": max(0, len(flow_rows) - 30),
+        "withheld_glotip": withheld.filter(source="glotip").count(),
+        "withheld_release": withheld.filter(source="release").count(),
+        "conflicts": Observation.objects.filter(area__in=AREAS, year=year, flag="conflict").count(),
+        "batches": ImportBatch.objects.order_by("-created_at")[:20],
+    }
+
+
+def report_html(year: int, request=None) -> str:
+    return render_to_string("statistics/report.html", report_context(year), request=request)
+
+
+def report_pdf(year: int, request=None) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=report_html(year, request=request)).write_pdf()
