@@ -197,3 +197,40 @@ def test_time_from_referral_to_assistance_is_released_in_bands(cases, tmp_path):
     assert cell[("_T", "_T")]["OBS_VALUE"] == "7"
     problems, unsafe = audit_release(tmp_path)
     assert not problems and not unsafe
+
+
+def test_the_sdmx_ml_structure_describes_every_table_and_an_unknown_code_is_refused(
+    cases, tmp_path
+):
+    import base64
+    import hashlib
+
+    import sdmx
+
+    from veza.statistics.release import signing_key
+    from veza.statistics.structure import read_structure
+
+    build_release("RS", YEAR, tmp_path)
+    message = sdmx.read_sdmx(tmp_path / "structure.xml")
+    assert set(message.dataflow) >= {"DF_VICTIMS_SEX_AGE", "DF_VICTIMS_CITIZENSHIP"}
+    assert {c.id for c in message.codelist["CL_SEX"]} >= {"F", "M", "_U", "_T"}
+    assert {c.id for c in message.codelist["CL_CITIZENSHIP"]} >= {"RS", "UA", "AL", "_T"}
+    allowed = read_structure((tmp_path / "structure.xml").read_bytes())
+    assert set(allowed["VICTIMS_SEX_AGE"]) == {"REF_AREA", "SEX", "AGE"}
+
+    # A release whose data uses a code its structure does not declare fails the audit, even
+    # when re-signed (a participant's own software could produce it by mistake).
+    path = tmp_path / "VICTIMS_SEX_AGE.csv"
+    path.write_text(path.read_text().replace(",F,", ",X,", 1))
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["files"]["VICTIMS_SEX_AGE.csv"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    body = json.dumps(manifest, sort_keys=True, indent=2).encode()
+    (tmp_path / "manifest.json").write_bytes(body)
+    (tmp_path / "manifest.sig").write_text(base64.b64encode(signing_key().sign(body)).decode())
+    problems, _unsafe = audit_release(tmp_path)
+    assert any("code X is not in the code list of SEX" in p for p in problems)
+    from veza.statistics.models import ImportBatch
+
+    with pytest.raises(CommandError, match="code X"):
+        call_command("hub", "receive", str(tmp_path))
+    assert not ImportBatch.objects.exists()

@@ -22,6 +22,7 @@ from django.utils import timezone
 from veza.core.keys import instance_secret
 from veza.indicators.content import load_yaml
 from veza.statistics.disclosure import TOTAL, Table, audit, protect, relations
+from veza.statistics.structure import read_structure, structure_xml
 
 __all__ = ["ReleaseError", "audit_release", "build_release", "extract", "signing_key"]
 
@@ -161,6 +162,7 @@ def build_release(
         )
     out.mkdir(parents=True, exist_ok=True)
     files, tables = {}, []
+    all_codes: dict[str, list[str]] = {"REF_AREA": [participant_code], "CONF_STATUS": ["F", "C"]}
     for number, table_spec in enumerate(definition["tables"], start=1):
         dims = list(table_spec["dimensions"])
         frame = referrals if dims[0] == "SERVICE" else cases
@@ -199,9 +201,13 @@ def build_release(
         data = buffer.getvalue().encode()
         (out / name).write_bytes(data)
         files[name] = hashlib.sha256(data).hexdigest()
+        for dim in dims:
+            known = all_codes.setdefault(dim, [])
+            known.extend(c for c in table.codes[dim] if c not in known)
         tables.append(
             {
                 "id": table_spec["id"],
+                "title": table_spec.get("title", table_spec["id"]),
                 "dimensions": dims,
                 "cells": len(table.cells),
                 "withheld_primary": len(protected.primary),
@@ -210,8 +216,11 @@ def build_release(
         )
         if progress:
             progress(number, len(definition["tables"]), table_spec["id"])
+    structure = structure_xml(tables, all_codes, version=f"{definition['version']}.0")
+    (out / "structure.xml").write_bytes(structure)
+    files["structure.xml"] = hashlib.sha256(structure).hexdigest()
     manifest = {
-        "format": "Veza release 1 (SDMX-CSV 2.0 data)",
+        "format": "Veza release 1 (SDMX-CSV 2.0 data, SDMX-ML 2.1 structure)",
         "participant": participant_code,
         "year": year,
         "spec": definition["id"],
@@ -240,6 +249,15 @@ def audit_release(directory: Path, *, width: int | None = None) -> tuple[list[st
     except Exception:  # any malformed or wrong signature is the same answer
         problems.append("the manifest's signature does not verify")
     width = width or int(manifest["threshold"])
+    allowed: dict = {}
+    if "structure.xml" in manifest["files"]:
+        data = (directory / "structure.xml").read_bytes()
+        if hashlib.sha256(data).hexdigest() != manifest["files"]["structure.xml"]:
+            problems.append("structure.xml does not match its checksum in the manifest")
+        try:
+            allowed = read_structure(data)
+        except Exception:  # the reader raises many kinds of error on a malformed file
+            problems.append("structure.xml is not a readable SDMX-ML structure")
     unsafe_by_table = {}
     for table in manifest["tables"]:
         name = f"{table['id']}.csv"
@@ -250,14 +268,28 @@ def audit_release(directory: Path, *, width: int | None = None) -> tuple[list[st
         reader = csv.DictReader(io.StringIO(data.decode()))
         published = {}
         codes: dict[str, set] = {d: set() for d in dims}
+        declared = allowed.get(table["id"], {})
+        wrong = set()
         for row in reader:
             key = tuple(row[d] for d in dims)
+            wrong.update(
+                (d, c) for d, c in zip(dims, key, strict=True) if c not in declared.get(d, {c})
+            )
             published[key] = None if row["OBS_VALUE"] == "" else int(row["OBS_VALUE"])
             for d, c in zip(dims, key, strict=True):
                 if c != TOTAL:
                     codes[d].add(c)
-        shape = Table(tuple(dims), {d: tuple(sorted(codes[d])) for d in dims}, published)
-        unsafe = audit(published, relations(shape), width=width)
+        if wrong:
+            problems.extend(
+                f"{name}: code {c} is not in the code list of {d}" for d, c in sorted(wrong)
+            )
+            continue  # the table does not fit its structure: nothing to audit
+        try:
+            shape = Table(tuple(dims), {d: tuple(sorted(codes[d])) for d in dims}, published)
+            unsafe = audit(published, relations(shape), width=width)
+        except KeyError:
+            problems.append(f"{name} does not hold the full table with its totals")
+            continue
         if unsafe:
             unsafe_by_table[table["id"]] = unsafe
     return problems, unsafe_by_table
