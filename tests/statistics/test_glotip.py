@@ -88,3 +88,33 @@ def test_the_real_export(capsys):
     assert series["2021"] == "46," and series["2022"] == "62,"
     batch = ImportBatch.objects.get()
     assert any(c["area"] == "RS" and c["year"] == 2020 for c in batch.conflicts)
+
+
+def test_citizenship_labels_that_are_not_country_names_are_mapped_from_the_data_file():
+    import pycountry
+    import yaml
+
+    from veza.statistics.glotip import _country_code
+
+    assert _country_code("Bosnia and Herzegovina", "RS") == "BA"  # an ISO name
+    assert _country_code("Nigerians", "IT") == "NG"  # a demonym, plural
+    assert _country_code("Bosnia i Herzegovina", "RS") == "BA"  # a spelling variant
+    assert _country_code("The former Yugoslav Republic of Macedonia", "AL") == "MK"
+    assert _country_code("Kosovar", "AL") == "XK"
+    assert _country_code("Nationals", "ME") == "ME"  # own nationals: the reporting area
+    assert _country_code("Unknown", "ME") == "_U"
+    assert _country_code("Abroad", "ME") == "_O"  # not one country: kept with its label
+    assert _country_code("Norvegian", "SE") == "NO"
+    data = yaml.safe_load(
+        (
+            Path(__file__).resolve().parents[2] / "src/veza/data/statistics/citizenship-labels.yaml"
+        ).read_text("utf-8")
+    )
+    special = {"NATIONALS", "_U", "_O", "XK"}
+    assert all(
+        isinstance(code, str) and (code in special or pycountry.countries.get(alpha_2=code))
+        for code in data["labels"]
+    )
+    labels = [str(label).lower() for values in data["labels"].values() for label in values]
+    assert len(labels) == len(set(labels)), "a label maps to one code only"
+    assert data["source"]

@@ -8,8 +8,10 @@ such conflict is reported, and the key is kept as a conflict, never resolved by 
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 __all__ = ["GlotipError", "Observation", "Reading", "read_glotip"]
 
@@ -99,13 +101,35 @@ def _area(iso3: str) -> str | None:
     return country.alpha_2 if country else None
 
 
-def _country_code(label: str) -> str:
+@functools.cache
+def _labels() -> dict[str, str]:
+    import yaml
+
+    path = Path(__file__).resolve().parents[1] / "data/statistics/citizenship-labels.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    return {
+        str(label).strip().lower(): code
+        for code, labels in data["labels"].items()
+        for label in labels
+    }
+
+
+def _country_code(label: str, area: str) -> str:
+    """The ISO code of a citizenship label: a country name, else a known variant or demonym
+    (`data/statistics/citizenship-labels.yaml`); own nationals become the reporting area."""
     import pycountry
 
+    text = label.strip()
     try:
-        return pycountry.countries.lookup(label).alpha_2
+        return pycountry.countries.lookup(text).alpha_2
     except LookupError:
-        return "XK" if label and label.lower().startswith("kosovo") else "_O"
+        pass
+    known = _labels()
+    lowered = text.lower()
+    code = known.get(lowered) or (known.get(lowered[:-1]) if lowered.endswith("s") else None)
+    if code is None:
+        return "_O"
+    return area if code == "NATIONALS" else code
 
 
 def read_glotip(raw: bytes) -> Reading:
@@ -154,7 +178,7 @@ def read_glotip(raw: bytes) -> Reading:
         elif dimension in ("by citizenship", "by country of repatriation"):
             breakdown = "CITIZENSHIP" if dimension == "by citizenship" else "REPATRIATION"
             label = str(category or "").strip()
-            code = _country_code(label)
+            code = _country_code(label, area)
         elif dimension != "Total":
             reading.skipped.append(f"row {number}: unknown dimension {dimension!r}")
             continue
