@@ -2,6 +2,7 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.test_login_journey import login
 from tests.factories import make_organisation, make_user
@@ -44,7 +45,9 @@ def test_pages_meet_wcag_21_aa(page, language):
     login(page, user)
     if language != "en":
         page.get_by_label("Language").select_option(language)
-        page.wait_for_load_state()
+        # The choice reloads the page: wait until the new language is there, not merely until
+        # the old page has loaded (else the next navigation can abort the reload under load).
+        expect(page.locator("html")).to_have_attribute("lang", language)
     for url in pages(page, organisation):
         assert_accessible(page, f"{url} [{language}]")
 
