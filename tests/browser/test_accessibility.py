@@ -172,3 +172,24 @@ def test_trends_page_meets_wcag_21_aa(phone):
     assert_accessible(phone, "/hub/trends/")
     phone.goto("/hub/report/?year=2022")
     assert_accessible(phone, "/hub/report/?year=2022")
+
+
+def test_release_pages_meet_wcag_21_aa(phone):
+    from django.utils import timezone
+
+    from tests.factories import make_case
+    from veza.statistics.models import Release
+
+    organisation = make_organisation("ME", name="Centre ME (test)", sector="social_welfare")
+    manager = make_user("cm-rel", role="case_manager", organisation=organisation)
+    for n in range(8):
+        make_case(organisation, user=manager, sex=("female", "male")[n % 2], age=20 + n)
+    coordinator = make_user("nc-rel", role="national_coordinator", organisation=organisation)
+    login(phone, coordinator)
+    phone.goto("/statistics/releases/")
+    assert_accessible(phone, "/statistics/releases/")
+    phone.get_by_label("Year of registration").fill(str(timezone.now().year))
+    phone.get_by_role("button", name="Build the release").click()
+    expect(phone.get_by_role("heading", name="Approve")).to_be_visible()
+    release = Release.objects.get()
+    assert_accessible(phone, f"/statistics/releases/{release.pk}/")

@@ -24,3 +24,13 @@ class StatisticsConfig(AppConfig):
                 order=60,
             )
         )
+        register_nav(
+            NavItem(
+                "releases",
+                _("National releases"),
+                "statistics:releases",
+                "veza_statistics.approve_release",
+                _("Build, review and approve the protected statistics sent to the regional hub."),
+                order=61,
+            )
+        )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ImportBatch", "Observation"]
+__all__ = ["ImportBatch", "Observation", "Release", "ReleaseStatus"]
 
 
 class ImportBatch(models.Model):
@@ -62,3 +62,42 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.area} {self.year} {self.measure}"
+
+
+class ReleaseStatus(models.TextChoices):
+    BUILT = "built", _("built, awaiting approval")
+    APPROVED = "approved", _("approved")
+    SENT = "sent", _("sent to the regional hub")
+
+
+class Release(models.Model):
+    """A national release built on this instance: reviewed, approved with a fresh second factor,
+    then sent to the regional hub. The files themselves are in `directory` (signed manifest)."""
+
+    participant = models.ForeignKey(
+        "organisations.Participant", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReleaseStatus.choices, default=ReleaseStatus.BUILT
+    )
+    directory = models.CharField(max_length=500)
+    manifest = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+        permissions = [("approve_release", "Can build, approve and send national releases")]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.year} ({self.status})"

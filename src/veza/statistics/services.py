@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from veza.core.audit import audit_log
 from veza.core.errors import ValidationError
 from veza.statistics.glotip import GlotipError, read_glotip
 from veza.statistics.models import ImportBatch, Observation
 
-__all__ = ["glotip_import"]
+__all__ = ["glotip_import", "release_approve", "release_build", "release_receive", "release_send"]
 
 
 @transaction.atomic
@@ -133,4 +135,120 @@ def release_receive(*, actor, directory) -> ImportBatch:
         obj=batch,
         detail={"participant": participant, "year": year, "revision": batch.revision},
     )
+    return batch
+
+
+def _release_scope(actor, participant) -> None:
+    from veza.core.errors import PermissionDeniedError
+    from veza.organisations.scope import user_scope
+
+    if participant.pk not in user_scope(actor).participants_with("veza_statistics.approve_release"):
+        raise PermissionDeniedError()
+
+
+@transaction.atomic
+def release_build(*, actor, participant, year: int):
+    """Build, sign and audit the participant's release for a year; it waits for approval."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from veza.statistics.models import Release
+    from veza.statistics.release import ReleaseError, audit_release, build_release
+
+    _release_scope(actor, participant)
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+    out = (
+        Path(settings.VEZA_DATA_DIR)
+        / "releases"
+        / "outgoing"
+        / f"{participant.code}-{year}-{stamp}"
+    )
+    try:
+        built = build_release(participant.code, year, out)
+        problems, unsafe = audit_release(out)
+        if problems or unsafe:  # never expected: the builder protects every table it writes
+            raise ValidationError(
+                fields={"year": [_("The release did not pass its protection audit.")]}
+            )
+    except ReleaseError as exc:
+        raise ValidationError(
+            fields={
+                "year": [_("No case was registered in that year: there is nothing to release.")]
+            }
+        ) from exc
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)  # no files of a release that was not recorded
+        raise
+    release = Release.objects.create(
+        participant=participant,
+        year=year,
+        directory=str(out),
+        manifest=built.manifest,
+        built_by=actor,
+    )
+    audit_log(
+        "release.build",
+        actor=actor,
+        obj=release,
+        detail={"participant": participant.code, "year": year},
+    )
+    return release
+
+
+def _fresh_second_factor(actor, code: str) -> bool:
+    from django_otp import devices_for_user
+
+    code = (code or "").strip()
+    return bool(code) and any(
+        device.verify_is_allowed()[0] and device.verify_token(code)
+        for device in devices_for_user(actor, confirmed=True)
+    )
+
+
+def release_approve(*, actor, release, code: str):
+    """Approve a built release; a fresh code from the authenticator app is required. A wrong
+    code is audited (outside the refused change, so the record stays) and changes nothing."""
+    from django.utils import timezone
+
+    from veza.statistics.models import Release, ReleaseStatus
+
+    _release_scope(actor, release.participant)
+    if release.status != ReleaseStatus.BUILT:
+        raise ValidationError(fields={"release": [_("This release is not waiting for approval.")]})
+    if not _fresh_second_factor(actor, code):
+        with transaction.atomic():
+            audit_log("release.approve_failed", actor=actor, obj=release, detail={"step": "code"})
+        raise ValidationError(
+            fields={"code": [_("This code is not right or has already been used.")]}
+        )
+    with transaction.atomic():
+        release = Release.objects.select_for_update().get(pk=release.pk)
+        if release.status != ReleaseStatus.BUILT:
+            raise ValidationError(
+                fields={"release": [_("This release is not waiting for approval.")]}
+            )
+        release.status = ReleaseStatus.APPROVED
+        release.approved_by, release.approved_at = actor, timezone.now()
+        release.save(update_fields=["status", "approved_by", "approved_at"])
+        audit_log("release.approve", actor=actor, obj=release, detail={"second_factor": True})
+    return release
+
+
+@transaction.atomic
+def release_send(*, actor, release):
+    """Send an approved release to the regional hub (this instance's hub until federation)."""
+    from django.utils import timezone
+
+    from veza.statistics.models import Release, ReleaseStatus
+
+    release = Release.objects.select_for_update().get(pk=release.pk)
+    _release_scope(actor, release.participant)
+    if release.status != ReleaseStatus.APPROVED:
+        raise ValidationError(fields={"release": [_("Only an approved release can be sent.")]})
+    batch = release_receive(actor=actor, directory=release.directory)
+    release.status, release.sent_at = ReleaseStatus.SENT, timezone.now()
+    release.save(update_fields=["status", "sent_at"])
+    audit_log("release.send", actor=actor, obj=release, detail={"revision": batch.revision})
     return batch
