@@ -21,6 +21,15 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _small_glotip_for_the_demo(settings):
+    # The demo imports the real GLOTIP export when it lies beside the project; tests that load
+    # the demo use the small synthetic file of the same layout (the real one has its own test).
+    from pathlib import Path
+
+    settings.VEZA_GLOTIP_FILE = str(Path(__file__).parent / "statistics/fixtures/glotip_small.xlsx")
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings):
     # Background tasks run in the test process as soon as they are queued (after the commit).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

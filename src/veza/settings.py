@@ -42,6 +42,8 @@ DEMO = VEZA_ENV == "demo"
 
 VEZA_DATA_DIR = Path(env("VEZA_DATA_DIR", "./var")).resolve()
 VEZA_KEYS_DIR = Path(env("VEZA_KEYS_DIR", str(VEZA_DATA_DIR / "keys"))).resolve()
+#: The UNODC GLOTIP export the demo imports (default: ../shared/data/unodc-glotip/ when present).
+VEZA_GLOTIP_FILE = env("VEZA_GLOTIP_FILE", "")
 VEZA_CONTENT_DIR = Path(env("VEZA_CONTENT_DIR", str(PACKAGE_DIR / "data"))).resolve()
 #: The participant this instance serves (AL, BA, XK, ME, MK, RS), or HUB for the regional hub.
 VEZA_INSTANCE_PARTICIPANT = env("VEZA_INSTANCE_PARTICIPANT", "")

@@ -90,3 +90,19 @@ def test_the_trends_download_in_xlsx_and_sdmx_keeps_withheld_values_empty(glotip
     assert lines[0].startswith("STRUCTURE,STRUCTURE_ID,ACTION,SOURCE_DATA,REF_AREA,TIME_PERIOD")
     assert "dataflow,VEZA:DF_DETECTED_VICTIMS(1.0),I,GLOTIP,AL,2021,,A,C" in lines
     assert "dataflow,VEZA:DF_DETECTED_VICTIMS(1.0),I,GLOTIP,RS,2022,52,A,F" in lines
+
+
+def test_the_demo_imports_glotip_once_and_says_so_when_it_is_missing(
+    settings, tmp_path, monkeypatch
+):
+    from veza.statistics.demo import demo_glotip
+    from veza.statistics.models import ImportBatch
+
+    assert "observations imported" in demo_glotip()["lines"][0]
+    assert "imported already" in demo_glotip()["lines"][0]
+    assert ImportBatch.objects.filter(source="glotip").count() == 1
+    ImportBatch.objects.all().delete()
+    settings.VEZA_GLOTIP_FILE = str(tmp_path / "absent.xlsx")
+    monkeypatch.chdir(tmp_path)  # no shared folder beside this directory
+    assert "No GLOTIP export found" in demo_glotip()["lines"][0]
+    assert not ImportBatch.objects.exists()

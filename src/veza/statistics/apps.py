@@ -10,9 +10,10 @@ class StatisticsConfig(AppConfig):
     def ready(self):
         from veza.core.demo import register_demo_step
         from veza.core.navigation import NavItem, register_nav
-        from veza.statistics.demo import demo_releases
+        from veza.statistics.demo import demo_glotip, demo_releases
 
         register_demo_step(60, "regional releases", demo_releases)
+        register_demo_step(61, "UNODC GLOTIP series", demo_glotip)
 
         register_nav(
             NavItem(
