@@ -135,6 +135,13 @@ def test_the_hub_receives_a_release_keeps_revisions_and_shows_it_beside_glotip(
     assert "23" in page  # the release's total for the year
     csv_text = client.get("/hub/trends/?format=csv").content.decode()
     assert f"Veza,RS,{YEAR},23," in csv_text and "GLOTIP,RS,2022,52," in csv_text
+    # The report counts the withheld values of the latest revision only, not of every revision.
+    from veza.statistics.models import Observation
+    from veza.statistics.report import report_context
+
+    latest = ImportBatch.objects.get(source="release", revision=2)
+    withheld = Observation.objects.filter(batch=latest, value__isnull=True).count()
+    assert withheld and report_context(YEAR)["withheld_release"] == withheld
 
 
 def test_the_hub_refuses_a_tampered_release_and_stores_nothing(cases, tmp_path):

@@ -28,8 +28,11 @@ def _latest_releases() -> dict[tuple[str, int], ImportBatch]:
     return latest
 
 
-def trend_rows() -> dict[tuple[str, str], dict[int, tuple[int | None, str]]]:
-    """Detected victims per (source, area) and year: GLOTIP and the latest national releases."""
+def trend_rows(
+    latest: dict | None = None,
+) -> dict[tuple[str, str], dict[int, tuple[int | None, str]]]:
+    """Detected victims per (source, area) and year: GLOTIP and the latest national releases
+    (`latest`: the releases' latest revisions, when the caller has them already)."""
     rows: dict = {}
     glotip = Observation.objects.filter(
         source="glotip",
@@ -42,7 +45,9 @@ def trend_rows() -> dict[tuple[str, str], dict[int, tuple[int | None, str]]]:
     ).values_list("area", "year", "value", "flag")
     for area, year, value, flag in glotip:
         rows.setdefault(("GLOTIP", area), {})[year] = (value, flag)
-    batches = [b.pk for b in _latest_releases().values()]
+    if latest is None:
+        latest = _latest_releases()
+    batches = [b.pk for b in latest.values()]
     released = Observation.objects.filter(
         batch_id__in=batches, measure="VICTIMS_SEX_AGE", sex="_T", age="_T"
     ).values_list("area", "year", "value", "flag")
@@ -98,8 +103,8 @@ def report_context(year: int) -> dict:
     from veza.organisations.models import Participant
 
     names = dict(Participant.objects.filter(code__in=AREAS).values_list("code", "name"))
-    rows = trend_rows()
     latest = _latest_releases()
+    rows = trend_rows(latest)
     summary = []
     for area in AREAS:
         glotip = rows.get(("GLOTIP", area), {})
@@ -190,6 +195,7 @@ def report_context(year: int) -> dict:
     )
 
     withheld = Observation.objects.filter(area__in=AREAS, year=year, value__isnull=True)
+    latest_batches = [b.pk for b in latest.values()]
     return {
         "year": year,
         "previous": year - 1,
@@ -211,29 +217,29 @@ def report_context(year: int) -> dict:
         ),
         "form_labels": form_labels,
         "form_rows": form_rows,
-        "form_chart": mark_safe(  # noqa: S308
-            stacked_bars(
-                [(row["label"], [c["value"] for c in row["cells"]]) for row in form_rows],
-                keys=form_labels,
-                title=_("Detected victims by form of exploitation"),
-            )
-        ),
+        "form_chart": _bars(form_rows, form_labels, _("Detected victims by form of exploitation")),
         "profile_labels": profile_labels,
         "profile_rows": profile_rows,
-        "profile_chart": mark_safe(  # noqa: S308
-            stacked_bars(
-                [(row["label"], [c["value"] for c in row["cells"]]) for row in profile_rows],
-                keys=profile_labels,
-                title=_("Detected victims by sex and age group"),
-            )
+        "profile_chart": _bars(
+            profile_rows, profile_labels, _("Detected victims by sex and age group")
         ),
         "flow_rows": flow_rows[:30],
         "flows_more": max(0, len(flow_rows) - 30),
         "withheld_glotip": withheld.filter(source="glotip").count(),
-        "withheld_release": withheld.filter(source="release").count(),
+        # Only the latest revision of each release counts: earlier ones are kept, not shown.
+        "withheld_release": withheld.filter(batch_id__in=latest_batches).count(),
         "conflicts": Observation.objects.filter(area__in=AREAS, year=year, flag="conflict").count(),
-        "batches": ImportBatch.objects.order_by("-created_at")[:20],
     }
+
+
+def _bars(rows: list[dict], labels: list[str], title: str) -> str:
+    return mark_safe(  # noqa: S308 - numbers and escaped labels only
+        stacked_bars(
+            [(row["label"], [c["value"] for c in row["cells"]]) for row in rows],
+            keys=labels,
+            title=title,
+        )
+    )
 
 
 def report_html(year: int, request=None) -> str:
