@@ -6,7 +6,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ImportBatch", "Observation", "Release", "ReleaseStatus"]
+__all__ = [
+    "Dataflow",
+    "ImportBatch",
+    "Observation",
+    "PrivacyBudget",
+    "PrivacySpend",
+    "Release",
+    "ReleaseStatus",
+]
 
 
 class ImportBatch(models.Model):
@@ -32,6 +40,7 @@ class ImportBatch(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")
+        permissions = [("receive_release", "Can receive releases from participants at the hub")]
 
     def __str__(self) -> str:
         return f"{self.source} {self.created_at:%Y-%m-%d}"
@@ -78,6 +87,15 @@ class Release(models.Model):
         "organisations.Participant", on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField(_("year"))
+    dataflow = models.ForeignKey(
+        "Dataflow",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="releases",
+        verbose_name=_("dataflow"),
+        help_text=_("Empty for the trafficking release built from cases."),
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=ReleaseStatus.choices, default=ReleaseStatus.BUILT
     )
@@ -101,3 +119,86 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} {self.year} ({self.status})"
+
+
+class Dataflow(models.Model):
+    """Any aggregate dataflow of the regional exchange (arrivals, asylum, returns, …), defined
+    by an SDMX data structure: its dimensions, their code lists and the measure."""
+
+    code = models.CharField(_("identifier"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    version = models.CharField(_("version"), max_length=20, default="1.0")
+    measure = models.CharField(_("measure"), max_length=200, default="OBS_VALUE")
+    #: Dimension ids in order, without REF_AREA and TIME_PERIOD.
+    dimensions = models.JSONField(default=list)
+    #: Every code each dimension allows (`_T` is always allowed as the total).
+    codes = models.JSONField(default=dict)
+    #: Names of the codes, per dimension, as the structure gives them.
+    code_names = models.JSONField(default=dict, blank=True)
+    #: "A" yearly (TIME_PERIOD 2025) or "M" monthly (TIME_PERIOD 2025-03).
+    frequency = models.CharField(
+        _("frequency"), max_length=1, choices=[("A", _("yearly")), ("M", _("monthly"))], default="A"
+    )
+    threshold = models.PositiveSmallIntegerField(
+        _("protection threshold"),
+        default=5,
+        help_text=_("Counts from 1 to this number minus one are withheld."),
+    )
+    structure_xml = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("dataflow")
+        verbose_name_plural = _("dataflows")
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.name})"
+
+
+class PrivacyBudget(models.Model):
+    """The differential-privacy budget (epsilon) of a participant for a year of data; every
+    differentially private release spends from it and none may overspend it."""
+
+    participant = models.ForeignKey(
+        "organisations.Participant", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    epsilon = models.DecimalField(_("total epsilon"), max_digits=8, decimal_places=4)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("privacy budget")
+        verbose_name_plural = _("privacy budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "year"], name="one_budget_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.year}: ε={self.epsilon}"
+
+
+class PrivacySpend(models.Model):
+    """One spending of a privacy budget (append-only ledger)."""
+
+    budget = models.ForeignKey(PrivacyBudget, on_delete=models.PROTECT, related_name="spends")
+    release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="privacy_spends"
+    )
+    epsilon = models.DecimalField(max_digits=8, decimal_places=4)
+    purpose = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("privacy spend")
+        verbose_name_plural = _("privacy spends")
+
+    def __str__(self) -> str:
+        return f"ε={self.epsilon} {self.purpose}"
