@@ -193,3 +193,50 @@ def test_release_pages_meet_wcag_21_aa(phone):
     expect(phone.get_by_role("heading", name="Approve")).to_be_visible()
     release = Release.objects.get()
     assert_accessible(phone, f"/statistics/releases/{release.pk}/")
+
+
+def test_dataflow_pages_meet_wcag_21_aa(phone, tmp_path):
+    """A coordinator uploads a table of a dataflow in the browser; the hub's pages show it."""
+    from pathlib import Path
+
+    import veza
+    from veza.statistics.exchange import dataflow_define
+    from veza.statistics.models import Release
+
+    structure = Path(veza.__file__).parent / "data/statistics/dataflows/migration.xml"
+    dataflow_define(actor="test", raw=structure.read_bytes(), only="ASYLUM_APPLICATIONS")
+    table = tmp_path / "asylum.csv"
+    rows = ["CITIZENSHIP,SEX,ASYLUM_DECISION,OBS_VALUE"]
+    for origin, base in (("AF", 20), ("SY", 9), ("TR", 2)):
+        for sex in ("F", "M"):
+            rows += [f"{origin},{sex},PENDING,{base}", f"{origin},{sex},REJECTED,{base // 2}"]
+    table.write_text("\n".join(rows) + "\n")
+    coordinator = make_user(
+        "nc-df", role="national_coordinator", organisation=make_organisation("MK", name="NC MK")
+    )
+    login(phone, coordinator)
+    phone.goto("/statistics/dataflows/upload/")
+    assert_accessible(phone, "/statistics/dataflows/upload/")
+    phone.get_by_label("Year").fill("2024")
+    phone.get_by_label("Table (CSV, XLSX or SDMX-CSV)").set_input_files(str(table))
+    phone.get_by_role("button", name="Check and protect").click()
+    expect(phone.get_by_role("heading", name="Approve")).to_be_visible()
+    release = Release.objects.get()
+    assert release.dataflow.code == "ASYLUM_APPLICATIONS"
+    assert_accessible(phone, f"/statistics/releases/{release.pk}/")
+    from veza.statistics.services import release_receive
+
+    release_receive(actor="test", directory=release.directory)
+    analyst = make_user(
+        "analyst-df", role="regional_analyst", organisation=make_organisation("HUB", name="Hub")
+    )
+    phone.context.clear_cookies()
+    login(phone, analyst)
+    for url in (
+        "/hub/dataflows/",
+        "/hub/dataflows/ASYLUM_APPLICATIONS/",
+        "/hub/dataflows/ASYLUM_APPLICATIONS/?SEX=F",
+        "/hub/received/",
+    ):
+        phone.goto(url)
+        assert_accessible(phone, url)

@@ -88,6 +88,11 @@ def test_the_real_export(capsys):
     assert series["2021"] == "46," and series["2022"] == "62,"
     batch = ImportBatch.objects.get()
     assert any(c["area"] == "RS" and c["year"] == 2020 for c in batch.conflicts)
+    # Citizenship labels that are no one country keep _O: "Abroad", regions, questionnaire codes.
+    breakdowns = Observation.objects.filter(breakdown__in=["CITIZENSHIP", "REPATRIATION"])
+    assert breakdowns.count() == 12011
+    unmapped = breakdowns.filter(category="_O")
+    assert unmapped.count() == 576 and unmapped.filter(label="Abroad").count() == 370
 
 
 def test_citizenship_labels_that_are_not_country_names_are_mapped_from_the_data_file():
@@ -105,6 +110,15 @@ def test_citizenship_labels_that_are_not_country_names_are_mapped_from_the_data_
     assert _country_code("Unknown", "ME") == "_U"
     assert _country_code("Abroad", "ME") == "_O"  # not one country: kept with its label
     assert _country_code("Norvegian", "SE") == "NO"
+    assert _country_code("Kazakhistan", "TR") == "KZ"  # a typo
+    assert _country_code("RUMANÍA", "ES") == "RO"  # Spanish, capitals
+    assert _country_code("Espa\ufffda", "AR") == "ES"  # garbled by the export
+    assert _country_code("Salvadore\ufffdas", "SV") == "SV"  # garbled, plural
+    assert _country_code("Solomon islanders", "SB") == "SB"
+    assert _country_code("China, Hong Kong SAR", "CA") == "HK"
+    assert _country_code("Domestic (Myanmar)", "MM") == "MM"  # own nationals
+    assert _country_code("Other Asia", "GB") == "_O"  # a region: not one country
+    assert _country_code("Q6.1_10s_2019", "PK") == "_O"  # a questionnaire code
     data = yaml.safe_load(
         (
             Path(__file__).resolve().parents[2] / "src/veza/data/statistics/citizenship-labels.yaml"

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.factories import login_verified, make_organisation, make_user
-from veza.statistics.report import report_context, report_html
+from veza.statistics.report import report_context, report_html, report_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +29,13 @@ def test_the_report_shows_withheld_values_as_withheld_and_never_sums_them(glotip
     forms = {row["label"]: row["cells"] for row in context["form_rows"]}
     assert [c["value"] for c in forms["RS (GLOTIP)"]] == [None, 11, None]
     assert forms["RS (GLOTIP)"][2]["flag"] == "conflict"
-    flows = {(f["origin"], f["destination"]): f for f in context["flow_rows"]}
-    assert flows[("Bosnia and Herzegovina", "RS")]["flag"] == "<5"
-    assert flows[("Own nationals", "RS")]["value"] == 45
+    serbia = {t["area"]: t for t in context["citizenship_tables"]}["RS"]["rows"]
+    glotip_column = {row["label"]: row["cells"][1] for row in serbia}
+    assert glotip_column["Bosnia and Herzegovina"]["flag"] == "<5"
+    assert glotip_column["Own citizens"]["value"] == 45
+    # GLOTIP has no total of the breakdown: the sum misses the withheld cell, so "at least".
+    assert glotip_column["Total"]["value"] is None and glotip_column["Total"]["minimum"] == 45
+    assert glotip_column["Total"]["text"] == "at least 45"
     html = report_html(2022)
     for heading in ("Summary", "Forms of exploitation", "Profiles of victims", "Citizenship flows"):
         assert f"<h2>{heading}</h2>" in html
@@ -65,6 +69,112 @@ def test_the_page_offers_the_report_and_its_pdf_to_the_regional_analyst(glotip, 
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     bad = client.get("/hub/report/?year=abc")
     assert bad.status_code == 400 and "no data for that year" in bad.content.decode()
+
+
+@pytest.fixture
+def release_2022(glotip, tmp_path):
+    """Serbia's protected release of 2022, received at the hub beside the GLOTIP fixture."""
+    from datetime import UTC, datetime
+
+    from tests.factories import make_case
+    from veza.cases.models import Case
+    from veza.statistics.release import build_release
+
+    org = make_organisation("RS", sector="social_welfare")
+    manager = make_user("report-cm", role="case_manager", organisation=org)
+    people = (
+        [("female", 30, "RS")] * 14
+        + [("female", 30, "UA")] * 6
+        + [("male", 40, "RS")] * 9
+        + [("male", 35, "UA")] * 6
+        + [("female", 15, "RS")] * 6
+        + [("male", 16, "AL")] * 5
+        + [("unknown", 25, "MD")] * 8
+        + [("unknown", 12, "MD")] * 2
+        + [("female", 22, "AL")] * 2
+        + [("male", None, "XK")]
+    )
+    for sex, age, citizenship in people:
+        make_case(
+            org,
+            user=manager,
+            sex=sex,
+            age=age,
+            citizenship=citizenship,
+            exploitation=["sexual_exploitation"],
+        )
+    Case.objects.update(created_at=datetime(2022, 6, 1, tzinfo=UTC))  # GLOTIP's year
+    build_release("RS", 2022, tmp_path / "release")
+    call_command("hub", "receive", str(tmp_path / "release"))
+
+
+def test_the_report_shows_the_releases_profiles_and_citizenship_beside_glotip(release_2022):
+    import xml.etree.ElementTree as ET
+
+    context = report_context(2022)
+    profiles = {row["label"]: [c["text"] for c in row["cells"]] for row in context["profile_rows"]}
+    # Women, girls, men, boys, other or unknown, total. Men and boys are withheld (never 0);
+    # "other or unknown" adds the published 10 of unknown sex to the withheld men of unknown
+    # age: at least 10.
+    assert profiles["RS (Veza)"] == ["22", "6", "withheld", "withheld", "at least 10", "59"]
+    assert profiles["RS (GLOTIP)"][3] == "<5"  # GLOTIP's boys, beside
+    serbia = {t["area"]: t for t in context["citizenship_tables"]}["RS"]["rows"]
+    assert [(row["label"], [c["text"] for c in row["cells"]]) for row in serbia] == [
+        ("Own citizens", ["29", "45"]),
+        ("Ukraine", ["12", "—"]),
+        ("Moldova", ["10", "—"]),
+        ("Albania", ["withheld", "—"]),
+        ("Bosnia and Herzegovina", ["—", "<5"]),
+        ("Kosovo*", ["withheld", "—"]),
+        ("Total", ["59", "at least 45"]),
+    ]
+    veza, glotip = context["flow_charts"]
+    root = ET.fromstring(str(veza["svg"]))  # noqa: S314 - the report's own chart
+    bands = {
+        (e.get("data-origin"), e.get("data-destination")): int(e.get("data-value"))
+        for e in root.iter("{http://www.w3.org/2000/svg}path")
+        if e.get("class") == "flow-band"
+    }
+    assert bands == {
+        ("Own citizens", "Serbia"): 29,
+        ("Ukraine", "Serbia"): 12,
+        ("Moldova", "Serbia"): 10,
+    }
+    texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "Serbia at least 51" in texts
+    assert any("Albania → Serbia, Kosovo* → Serbia" in t for t in texts)
+    assert "GLOTIP" in glotip["title"] and "Own citizens → Serbia: 45" in str(glotip["svg"])
+
+    html = report_html(2022)
+    section = html.split("<h2>Profiles of victims</h2>")[1].split("<h2>")[0]
+    assert "at least 10" in section and "withheld" in section and "RS (Veza)" in section
+    assert "Own citizens (Serbia)" in html and html.count('class="chart flow-chart"') == 2
+    assert report_pdf(2022).startswith(b"%PDF")  # the flow diagrams render in WeasyPrint
+
+
+def test_the_trends_page_shows_the_citizenship_flows_of_the_year_asked_for(release_2022, client):
+    analyst = make_user("analyst", role="regional_analyst", organisation=make_organisation("HUB"))
+    login_verified(client, analyst)
+    page = client.get("/hub/trends/").content.decode()  # the latest year with a breakdown
+    assert "Citizenship flows, 2022" in page and '<option value="2022" selected>' in page
+    assert page.count('class="chart flow-chart"') == 2 and "Own citizens (Serbia)" in page
+    asked = client.get("/hub/trends/?year=2022#citizenship-flows").content.decode()
+    assert "Citizenship flows, 2022" in asked
+    for year in ("2021", "abc"):  # no breakdown that year, or no year: the latest one
+        page = client.get(f"/hub/trends/?year={year}").content.decode()
+        assert "Citizenship flows, 2022" in page
+
+
+def test_a_sum_over_withheld_values_is_never_printed_as_if_known():
+    from veza.statistics.breakdowns import cell_sum
+
+    assert cell_sum([(3, ""), (4, "")])["text"] == "7"
+    partial = cell_sum([(3, ""), (None, "<5"), (0, "")])
+    assert partial["value"] is None and partial["minimum"] == 3 and partial["text"] == "at least 3"
+    assert cell_sum([(None, "<5")])["text"] == "<5"
+    # Three "<5" together may be up to twelve: the sum is withheld, not "<5".
+    assert cell_sum([(None, "<5")] * 3)["text"] == "withheld"
+    assert cell_sum([])["text"] == "—"
 
 
 def test_a_case_worker_cannot_open_the_report(glotip, client):

@@ -29,7 +29,7 @@ from veza.core.forms import CodeForm, LanguageForm, LoginForm
 from veza.core.middleware import HAD_SESSION_COOKIE, LOGIN_AT
 from veza.core.signals import logout_reason
 from veza.core.throttle import throttle_check, throttle_fail, throttle_keys, throttle_reset
-from veza.core.totp import totp_qr_svg
+from veza.core.totp import totp_qr_svg, verify_code
 
 __all__ = [
     "csrf_failure",
@@ -147,12 +147,12 @@ def _code_step(request, user, devices, template, extra, on_success):
     keys = throttle_keys(user.username, client_ip(request))
     if (blocked := _throttled(request, form, keys, template, extra)) is not None:
         return blocked
-    if not any(device.verify_is_allowed()[0] for device in devices):
+    outcome, device = verify_code(devices, form.cleaned_data["code"])
+    if outcome == "throttled":
         form.add_error(None, _("Too many wrong codes. Wait a few seconds, then try again."))
         return render(request, template, context, status=429)
-    for device in devices:
-        if device.verify_token(form.cleaned_data["code"]):
-            return on_success(device)
+    if outcome == "ok":
+        return on_success(device)
     throttle_fail(keys)
     audit_log("auth.login_failed", actor=user, obj=user, detail={"step": "second_factor"})
     form.add_error("code", _("This code is not right or has already been used."))

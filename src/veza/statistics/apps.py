@@ -10,10 +10,11 @@ class StatisticsConfig(AppConfig):
     def ready(self):
         from veza.core.demo import register_demo_step
         from veza.core.navigation import NavItem, register_nav
-        from veza.statistics.demo import demo_glotip, demo_releases
+        from veza.statistics.demo import demo_dataflows, demo_glotip, demo_releases
 
         register_demo_step(60, "regional releases", demo_releases)
         register_demo_step(61, "UNODC GLOTIP series", demo_glotip)
+        register_demo_step(62, "migration dataflows", demo_dataflows)
 
         register_nav(
             NavItem(
@@ -33,5 +34,25 @@ class StatisticsConfig(AppConfig):
                 "veza_statistics.approve_release",
                 _("Build, review and approve the protected statistics sent to the regional hub."),
                 order=61,
+            )
+        )
+        register_nav(
+            NavItem(
+                "dataflows",
+                _("Dataflows"),
+                "statistics:dataflows",
+                "veza_statistics.view_dataflow",
+                _("Aggregate migration data of the region, dataflow by dataflow."),
+                order=62,
+            )
+        )
+        register_nav(
+            NavItem(
+                "received",
+                _("Releases received"),
+                "statistics:received",
+                "veza_statistics.receive_release",
+                _("Receive the signed releases of participants' own instances."),
+                order=63,
             )
         )

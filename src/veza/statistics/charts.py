@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from html import escape
+from typing import NamedTuple
 
-__all__ = ["Series", "line_chart", "stacked_bars"]
+__all__ = ["Flow", "Series", "flow_chart", "line_chart", "stacked_bars"]
 
 PALETTE = ["#0b4f6c", "#a4161a", "#1e6b35", "#8a6100", "#5b3f8c", "#2b6f7f", "#333333"]
 DASHES = ["", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 4"]
@@ -146,5 +148,146 @@ def stacked_bars(
                 f'<text x="{min(start + 4, width - right):.1f}" y="{y + 14}" font-size="11" '
                 f'fill="#4a5560">{totals[index]}</text>'
             )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+class Flow(NamedTuple):
+    origin: str
+    destination: str
+    value: int | None  # None: withheld or disputed, listed and never drawn
+    domestic: bool = False  # the destination's own citizens
+
+
+def _node_label(label: str, known: int, partial: bool, at_least: str) -> tuple[str, str]:
+    short = label if len(label) <= 28 else label[:27] + "\u2026"
+    return escape(short), escape(at_least.format(value=known) if partial else str(known))
+
+
+def flow_chart(
+    flows: list[Flow] | list[tuple],
+    *,
+    title: str,
+    description: str = "",
+    headings: tuple[str, str] = ("Citizenship", "Identified in"),
+    withheld_text: str = "Withheld, not drawn: {flows}",
+    at_least_text: str = "at least {value}",
+    withheld_word: str = "withheld",
+    width: int = 720,
+) -> str:
+    """A two-column flow (Sankey) diagram: origins on the left, destinations on the right, each
+    band as wide as its value. Nodes keep the order in which the flows first name them. A
+    withheld flow (value None) is never drawn: it is listed under the diagram, and a node that
+    misses one is labelled "at least" its known total."""
+    flows = [Flow(*flow) for flow in flows]
+    drawn = [f for f in flows if f.value]
+    withheld = [f for f in flows if f.value is None]
+    if not drawn and not withheld:
+        return ""  # nothing published but zeros: no diagram, the table says it
+    origins = list(dict.fromkeys(f.origin for f in drawn))
+    destinations = list(dict.fromkeys(f.destination for f in drawn))
+    totals: dict[tuple[int, str], int] = {}
+    partial: set[tuple[int, str]] = set()
+    for f in drawn:
+        for key in ((0, f.origin), (1, f.destination)):
+            totals[key] = totals.get(key, 0) + f.value
+    for f in withheld:
+        partial.update({(0, f.origin), (1, f.destination)})
+    domestic = {f.origin for f in flows if f.domestic}
+
+    label_w, node_w, top, slot, gap = 200, 12, 40, 18, 8
+    x0, x1 = label_w, width - label_w - node_w
+    total = sum(f.value for f in drawn)
+    plot_h = min(260, max(100, 40 * max(len(origins), len(destinations))))
+    scale = plot_h / total if total else 0  # pixels per person, the same for every band
+
+    def place(nodes: list[str], side: int) -> tuple[dict, float]:
+        """The top of each node's bar, each node taking at least one label's height."""
+        y, placed = top, {}
+        for node in nodes:
+            height = totals[(side, node)] * scale
+            room = max(height, slot)
+            placed[node] = y + (room - height) / 2
+            y += room + gap
+        return placed, y
+
+    left, left_end = place(origins, 0)
+    right, right_end = place(destinations, 1)
+    chart_bottom = max(left_end, right_end, top + slot)
+
+    # Withheld flows, wrapped to lines of about the chart's width.
+    lines: list[str] = []
+    if withheld:
+        # Break lines between flows only, never inside "origin → destination".
+        items = [f"{f.origin} \u2192 {f.destination}" for f in withheld]
+        pieces = withheld_text.format(flows="\0".join(items)).split("\0")
+        line = pieces[0]
+        for piece in pieces[1:]:
+            if len(line) + 2 + len(piece) > width // 7:
+                lines.append(line + ",")
+                line = piece
+            else:
+                line = f"{line}, {piece}"
+        lines.append(line)
+    height = int(chart_bottom + 8 + 16 * len(lines) + 8)
+
+    if not description:
+        description = "; ".join(
+            f"{f.origin} \u2192 {f.destination}: {withheld_word if f.value is None else f.value}"
+            for f in flows
+        )
+    ident = "flow-" + hashlib.sha256(f"{title}|{description}".encode()).hexdigest()[:10]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" aria-describedby="{ident}-desc" class="chart flow-chart">',
+        f"<title>{escape(title)}</title>",
+        f'<desc id="{ident}-desc">{escape(description)}</desc>',
+        f'<text x="{x0 + node_w}" y="20" text-anchor="end" font-size="12" font-weight="bold" '
+        f'fill="#1b1f24">{escape(headings[0])}</text>',
+        f'<text x="{x1}" y="20" font-size="12" font-weight="bold" fill="#1b1f24">'
+        f"{escape(headings[1])}</text>",
+    ]
+    colours = {}
+    for origin in origins:
+        colours[origin] = (
+            "#4a5560" if origin in domestic else PALETTE[len(colours) % (len(PALETTE) - 1)]
+        )
+    # Bands: stacked inside each node in the order of the other side, to cross as little as can be.
+    out_at, in_at = dict(left), dict(right)
+    middle = (x0 + node_w + x1) / 2
+    for f in sorted(
+        drawn, key=lambda f: (origins.index(f.origin), destinations.index(f.destination))
+    ):
+        band = f.value * scale
+        ya, yb = out_at[f.origin] + band / 2, in_at[f.destination] + band / 2
+        out_at[f.origin] += band
+        in_at[f.destination] += band
+        parts.append(
+            f'<path class="flow-band" d="M{x0 + node_w},{ya:.2f} C{middle:.1f},{ya:.2f} '
+            f'{middle:.1f},{yb:.2f} {x1},{yb:.2f}" fill="none" stroke="{colours[f.origin]}" '
+            f'stroke-opacity="0.5" stroke-width="{band:.3f}" data-origin="{escape(f.origin)}" '
+            f'data-destination="{escape(f.destination)}" data-value="{f.value}">'
+            f"<title>{escape(f.origin)} \u2192 {escape(f.destination)}: {f.value}</title></path>"
+        )
+    for side, nodes, placed in ((0, origins, left), (1, destinations, right)):
+        for node in nodes:
+            known = totals[(side, node)]
+            y, bar = placed[node], known * scale
+            colour = colours[node] if side == 0 else "#1b1f24"
+            parts.append(
+                f'<rect x="{x0 if side == 0 else x1}" y="{y:.2f}" width="{node_w}" '
+                f'height="{bar:.3f}" fill="{colour}"/>'
+            )
+            name, number = _node_label(node, known, (side, node) in partial, at_least_text)
+            anchor, tx = ("end", x0 - 6) if side == 0 else ("start", x1 + node_w + 6)
+            parts.append(
+                f'<text x="{tx}" y="{y + bar / 2 + 4:.1f}" text-anchor="{anchor}" font-size="12" '
+                f'fill="#1b1f24">{name} <tspan font-weight="bold">{number}</tspan></text>'
+            )
+    for number, line in enumerate(lines):
+        parts.append(
+            f'<text x="8" y="{chart_bottom + 8 + 16 * number + 12:.1f}" font-size="12" '
+            f'fill="#1b1f24" class="flow-withheld">{escape(line)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

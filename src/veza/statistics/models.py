@@ -12,6 +12,7 @@ __all__ = [
     "Observation",
     "PrivacyBudget",
     "PrivacySpend",
+    "ProtectionMethod",
     "Release",
     "ReleaseStatus",
 ]
@@ -45,6 +46,15 @@ class ImportBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.source} {self.created_at:%Y-%m-%d}"
 
+    @classmethod
+    def latest(cls, source: str) -> dict[tuple[str, int], ImportBatch]:
+        """The latest revision of each participant's year of a source (`release` or
+        `dataflow:CODE`): what pages, series and the report use."""
+        found = {}
+        for batch in cls.objects.filter(source=source).order_by("revision", "pk"):
+            found[(batch.participant, batch.year)] = batch
+        return found
+
 
 class Observation(models.Model):
     """One aggregate value of a source; withheld values have no value and a flag."""
@@ -77,6 +87,14 @@ class ReleaseStatus(models.TextChoices):
     BUILT = "built", _("built, awaiting approval")
     APPROVED = "approved", _("approved")
     SENT = "sent", _("sent to the regional hub")
+
+
+class ProtectionMethod(models.TextChoices):
+    """How a release protects people (`release-spec.yaml`, veza.statistics.protection)."""
+
+    SUPPRESSION = "suppression", _("Withhold small counts (suppression)")
+    ROUNDING = "rounding", _("Round every count (controlled rounding)")
+    DP = "dp", _("Add random noise (differential privacy)")
 
 
 class Release(models.Model):
@@ -120,12 +138,18 @@ class Release(models.Model):
     def __str__(self) -> str:
         return f"{self.participant_id} {self.year} ({self.status})"
 
+    @property
+    def protection_method(self) -> str:
+        """The protection method in words (suppression for releases made before the choice)."""
+        code = self.manifest.get("method") or ProtectionMethod.SUPPRESSION
+        return ProtectionMethod(code).label if code in ProtectionMethod.values else code
+
 
 class Dataflow(models.Model):
     """Any aggregate dataflow of the regional exchange (arrivals, asylum, returns, …), defined
     by an SDMX data structure: its dimensions, their code lists and the measure."""
 
-    code = models.CharField(_("identifier"), max_length=60, unique=True)
+    code = models.CharField(_("identifier"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
     version = models.CharField(_("version"), max_length=20, default="1.0")
     measure = models.CharField(_("measure"), max_length=200, default="OBS_VALUE")
@@ -135,6 +159,8 @@ class Dataflow(models.Model):
     codes = models.JSONField(default=dict)
     #: Names of the codes, per dimension, as the structure gives them.
     code_names = models.JSONField(default=dict, blank=True)
+    #: Names of the dimensions (their concepts), as the structure gives them.
+    dimension_names = models.JSONField(default=dict, blank=True)
     #: "A" yearly (TIME_PERIOD 2025) or "M" monthly (TIME_PERIOD 2025-03).
     frequency = models.CharField(
         _("frequency"), max_length=1, choices=[("A", _("yearly")), ("M", _("monthly"))], default="A"

@@ -21,10 +21,20 @@ from django.utils import timezone
 
 from veza.core.keys import instance_secret
 from veza.indicators.content import load_yaml
-from veza.statistics.disclosure import TOTAL, Table, audit, protect, relations
+from veza.statistics.disclosure import TOTAL, Table
+from veza.statistics.protection import METHODS, audit_method, audit_table, protect_table
 from veza.statistics.structure import read_structure, structure_xml
 
-__all__ = ["ReleaseError", "audit_release", "build_release", "extract", "signing_key"]
+__all__ = [
+    "METHODS",
+    "NothingToRelease",
+    "ReleaseError",
+    "audit_release",
+    "build_release",
+    "dp_epsilon",
+    "extract",
+    "signing_key",
+]
 
 AGENCY = "VEZA"
 EXPLOITATION = {
@@ -43,8 +53,20 @@ class ReleaseError(ValueError):
     pass
 
 
+class NothingToRelease(ReleaseError):
+    """No case was registered in the year."""
+
+
 def spec() -> dict:
     return load_yaml(Path(settings.VEZA_CONTENT_DIR) / "statistics" / "release-spec.yaml")
+
+
+def dp_epsilon(definition: dict) -> tuple[float, float]:
+    """(epsilon per table, epsilon of a whole release) of a differentially private release:
+    every table of the spec is released, even an empty one, since leaving one out would
+    depend on the data."""
+    per_table = float(definition.get("epsilon_per_table", 0.25))
+    return per_table, round(per_table * len(definition["tables"]), 6)
 
 
 #: Days from a referral to its acceptance, when the service takes the person on (upper bounds).
@@ -102,30 +124,65 @@ def extract(participant_code: str, year: int) -> tuple[pl.DataFrame, pl.DataFram
             "SECTOR": pl.Utf8,
         },
     )
-    referrals = pl.DataFrame(
-        [
+    referral_rows = (
+        Referral.objects.filter(case__participant__code=participant_code, created_at__year=year)
+        .order_by("case_id", "created_at", "pk")
+        .values_list("case_id", "service__service_type", "status", "created_at", "responded_at")
+    )
+    # PER_PERSON: the referral's rank among the person's referrals of the year, so that a
+    # differentially private release can bound how many one person counts in (the case id
+    # itself does not leave this function).
+    seen: dict[int, int] = {}
+    referral_dicts = []
+    for case_id, service, status, sent, responded in referral_rows:
+        seen[case_id] = seen.get(case_id, 0) + 1
+        referral_dicts.append(
             {
                 "SERVICE": service,
                 "REFERRAL_STATUS": status,
                 "DAYS_TO_ASSISTANCE": _days_to_assistance(status, sent, responded),
+                "PER_PERSON": seen[case_id],
             }
-            for service, status, sent, responded in Referral.objects.filter(
-                case__participant__code=participant_code, created_at__year=year
-            ).values_list("service__service_type", "status", "created_at", "responded_at")
-        ],
-        schema={"SERVICE": pl.Utf8, "REFERRAL_STATUS": pl.Utf8, "DAYS_TO_ASSISTANCE": pl.Utf8},
+        )
+    referrals = pl.DataFrame(
+        referral_dicts,
+        schema={
+            "SERVICE": pl.Utf8,
+            "REFERRAL_STATUS": pl.Utf8,
+            "DAYS_TO_ASSISTANCE": pl.Utf8,
+            "PER_PERSON": pl.Int64,
+        },
     )
     return cases, referrals
 
 
-def _table(frame: pl.DataFrame, dimensions: list[str], codes: dict) -> Table:
+def _table(frame: pl.DataFrame, dimensions: list[str], codes: dict, *, closed=False) -> Table:
+    """The table of `frame` over `dimensions`. Open: the spec's codes plus any other code found
+    in the data. Closed (differential privacy): exactly the spec's codes, since which codes
+    appear must not depend on the data; another code is counted as `_O` when the list has it."""
     if "EXPLOITATION" in dimensions:
         frame = frame.explode("EXPLOITATION")
+    if closed:
+        for dim in dimensions:
+            listed = list(codes.get(dim) or [])
+            if not listed:
+                raise ReleaseError(f"a differentially private release needs a code list for {dim}")
+            outside = set(frame[dim].to_list()) - set(listed)
+            if outside and "_O" not in listed:
+                raise ReleaseError(
+                    f"the code list of {dim} has no _O for {sorted(map(str, outside))}"
+                )
+            frame = frame.with_columns(
+                pl.when(pl.col(dim).is_in(listed))
+                .then(pl.col(dim))
+                .otherwise(pl.lit("_O"))
+                .alias(dim)
+            )
     counts = frame.group_by(dimensions).len()
     code_lists = {}
     for dim in dimensions:
         listed = list(codes.get(dim) or [])
-        seen = sorted(set(counts[dim].to_list()) - set(listed))
+        seen = [] if closed else sorted(set(counts[dim].to_list()) - set(listed))
         code_lists[dim] = listed + seen
     interior = {tuple(row[:-1]): row[-1] for row in counts.iter_rows()}
     return Table.from_records(dimensions, code_lists, interior)
@@ -149,27 +206,77 @@ class Built:
     manifest: dict
 
 
+def _method_parameters(definition: dict, method: str, privacy) -> dict:
+    """What the manifest records of the method: the base, or the epsilon and the budget."""
+    if method == "rounding":
+        return {"base": int(definition.get("rounding_base", 5))}
+    if method != "dp":
+        return {}
+    import importlib.metadata
+
+    from veza.statistics.disclosure import MECHANISM
+
+    if privacy is None:
+        raise ReleaseError("a differentially private release must spend from a privacy budget")
+    per_table, total = dp_epsilon(definition)
+    budget, spent = float(privacy["budget"]), float(privacy["spent_before"])
+    if spent + total > budget + 1e-9:
+        raise ReleaseError(f"the release needs epsilon {total}; {budget - spent:g} is left")
+    return {
+        "epsilon_per_table": per_table,
+        "epsilon_total": total,
+        "contributions": int(definition.get("contributions", 3)),
+        "mechanism": MECHANISM,
+        "library": f"opendp {importlib.metadata.version('opendp')}",
+        "budget": {"epsilon": budget, "spent_before": spent},
+    }
+
+
 def build_release(
-    participant_code: str, year: int, out: Path, *, threshold: int | None = None, progress=None
+    participant_code: str,
+    year: int,
+    out: Path,
+    *,
+    threshold: int | None = None,
+    method: str | None = None,
+    privacy: dict | None = None,
+    progress=None,
 ) -> Built:
-    """Write one SDMX-CSV file per table and a signed manifest into `out`."""
+    """Write one SDMX-CSV file per table and a signed manifest into `out`, protected by
+    `method` (the spec's by default). A `dp` release needs `privacy`: the budget of the
+    participant's year and what was spent of it before ({"budget": ε, "spent_before": ε});
+    the caller records the spending (services)."""
     definition = spec()
     threshold = threshold or int(definition.get("threshold", 5))
+    method = method or definition.get("method", "suppression")
+    if method not in METHODS:
+        raise ReleaseError(f"unknown protection method {method!r}")
+    parameters = _method_parameters(definition, method, privacy)
     cases, referrals = extract(participant_code, year)
     if cases.height == 0:
-        raise ReleaseError(
+        raise NothingToRelease(
             f"No case of {participant_code} was registered in {year}: there is nothing to release."
         )
+    codes = definition.get("codes") or {}
+    if method == "dp":
+        # Bound what one person adds to a table: at most `contributions` forms of exploitation
+        # and referrals each (the sensitivity the noise is calibrated to).
+        bound = parameters["contributions"]
+        cases = cases.with_columns(
+            pl.col("EXPLOITATION").list.unique(maintain_order=True).list.head(bound)
+        )
+        referrals = referrals.filter(pl.col("PER_PERSON") <= bound)
+        codes = {**codes, **(definition.get("dp_codes") or {})}
     out.mkdir(parents=True, exist_ok=True)
     files, tables = {}, []
     all_codes: dict[str, list[str]] = {"REF_AREA": [participant_code], "CONF_STATUS": ["F", "C"]}
     for number, table_spec in enumerate(definition["tables"], start=1):
         dims = list(table_spec["dimensions"])
         frame = referrals if dims[0] == "SERVICE" else cases
-        if frame.height == 0:
+        if frame.height == 0 and method != "dp":  # dp: whether a table is empty is private
             continue
-        table = _table(frame, dims, definition.get("codes") or {})
-        protected = protect(table, threshold=threshold)
+        table = _table(frame, dims, codes, closed=method == "dp")
+        published, done = protect_table(table, method, parameters, threshold=threshold, dims=dims)
         name = f"{table_spec['id']}.csv"
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -185,7 +292,7 @@ def build_release(
                 "CONF_STATUS",
             ]
         )
-        for key, value in sorted(protected.published().items()):
+        for key, value in sorted(published.items()):
             writer.writerow(
                 [
                     "dataflow",
@@ -210,8 +317,7 @@ def build_release(
                 "title": table_spec.get("title", table_spec["id"]),
                 "dimensions": dims,
                 "cells": len(table.cells),
-                "withheld_primary": len(protected.primary),
-                "withheld_secondary": len(protected.secondary),
+                **done,
             }
         )
         if progress:
@@ -226,6 +332,8 @@ def build_release(
         "spec": definition["id"],
         "spec_version": definition["version"],
         "threshold": threshold,
+        "method": method,
+        "parameters": parameters,
         "created_at": timezone.now().isoformat(),
         "tables": tables,
         "files": files,
@@ -248,6 +356,9 @@ def audit_release(directory: Path, *, width: int | None = None) -> tuple[list[st
         key.verify(base64.b64decode((directory / "manifest.sig").read_text()), body)
     except Exception:  # any malformed or wrong signature is the same answer
         problems.append("the manifest's signature does not verify")
+    method, parameters = manifest.get("method", "suppression"), manifest.get("parameters") or {}
+    problems.extend(audit_method(manifest))
+    rounding_width = width  # rounding: the base unless asked otherwise (see disclosure.py)
     width = width or int(manifest["threshold"])
     allowed: dict = {}
     if "structure.xml" in manifest["files"]:
@@ -266,7 +377,7 @@ def audit_release(directory: Path, *, width: int | None = None) -> tuple[list[st
             problems.append(f"{name} does not match its checksum in the manifest")
         dims = table["dimensions"]
         reader = csv.DictReader(io.StringIO(data.decode()))
-        published = {}
+        by_period: dict[str, dict] = {}
         codes: dict[str, set] = {d: set() for d in dims}
         declared = allowed.get(table["id"], {})
         wrong = set()
@@ -275,6 +386,8 @@ def audit_release(directory: Path, *, width: int | None = None) -> tuple[list[st
             wrong.update(
                 (d, c) for d, c in zip(dims, key, strict=True) if c not in declared.get(d, {c})
             )
+            # Each period is a table of its own (a monthly dataflow holds twelve).
+            published = by_period.setdefault(row.get("TIME_PERIOD", ""), {})
             published[key] = None if row["OBS_VALUE"] == "" else int(row["OBS_VALUE"])
             for d, c in zip(dims, key, strict=True):
                 if c != TOTAL:
@@ -284,9 +397,22 @@ def audit_release(directory: Path, *, width: int | None = None) -> tuple[list[st
                 f"{name}: code {c} is not in the code list of {d}" for d, c in sorted(wrong)
             )
             continue  # the table does not fit its structure: nothing to audit
+        unsafe = {}
         try:
-            shape = Table(tuple(dims), {d: tuple(sorted(codes[d])) for d in dims}, published)
-            unsafe = audit(published, relations(shape), width=width)
+            for period, published in by_period.items():
+                shape = Table(tuple(dims), {d: tuple(sorted(codes[d])) for d in dims}, published)
+                found = audit_table(
+                    table.get("protection", method),
+                    published,
+                    shape,
+                    width=width,
+                    base=int(parameters.get("base") or 0),
+                    rounding_width=rounding_width,
+                    problems=problems,
+                    name=name,
+                )
+                several = len(by_period) > 1
+                unsafe.update({((period, *c) if several else c): i for c, i in found.items()})
         except KeyError:
             problems.append(f"{name} does not hold the full table with its totals")
             continue

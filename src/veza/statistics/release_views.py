@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,8 +22,14 @@ from veza.core.web import add_errors
 from veza.organisations.models import Participant
 from veza.organisations.scope import user_scope
 from veza.statistics.charts import stacked_bars
-from veza.statistics.models import Release
-from veza.statistics.services import release_approve, release_build, release_send
+from veza.statistics.models import ProtectionMethod, Release
+from veza.statistics.release import dp_epsilon, spec
+from veza.statistics.services import (
+    privacy_budget_left,
+    release_approve,
+    release_build,
+    release_send,
+)
 
 __all__ = ["release_detail", "releases"]
 
@@ -31,12 +38,48 @@ PERM = "veza_statistics.approve_release"
 
 class BuildForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year of registration"), min_value=2000)
+    method = forms.ChoiceField(
+        label=gettext_lazy("Protection method"),
+        choices=ProtectionMethod.choices,
+        required=False,
+    )
+
+    def __init__(self, *args, definition: dict, budget: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_method = definition.get("method", ProtectionMethod.SUPPRESSION)
+        self.fields["method"].initial = self.default_method
+        help_text = _(
+            "Withhold: small counts (1 to %(small)s) are left out, and so are the counts that "
+            "would give them away. Round: every count, totals too, becomes a multiple of "
+            "%(base)s — the one just below or just above it — and the totals still add "
+            "up; nothing is left out. Random noise: every count is changed a little at "
+            "random, so that no one can tell whether a given person is counted; this uses part "
+            "of the year's privacy budget, and once the budget is used up no more such "
+            "releases can be made for that year."
+        ) % {
+            "small": int(definition.get("threshold", 5)) - 1,
+            "base": int(definition.get("rounding_base", 5)),
+        }
+        if budget is not None:
+            help_text += " " + _(
+                "Privacy budget for %(year)s: ε %(left)s left of ε %(total)s; a release with "
+                "random noise uses ε %(need)s."
+            ) % {
+                "year": budget["year"],
+                "left": number_format(float(budget["left"])),
+                "total": number_format(float(budget["total"])),
+                "need": number_format(dp_epsilon(definition)[1]),
+            }
+        self.fields["method"].help_text = help_text
 
     def clean_year(self):
         year = self.cleaned_data["year"]
         if year > timezone.now().year:
             raise forms.ValidationError(_("The year has not begun yet."))
         return year
+
+    def clean_method(self):
+        return self.cleaned_data.get("method") or self.default_method
 
 
 class ApproveForm(forms.Form):
@@ -55,11 +98,24 @@ def _participants(user):
 def releases(request):
     require_perm(request.user, PERM)
     participants = list(_participants(request.user))
-    form = BuildForm(request.POST or None, initial={"year": timezone.now().year})
+    try:
+        year = int(request.POST.get("year") or timezone.now().year)
+    except ValueError:
+        year = timezone.now().year
+    budget = privacy_budget_left(participant=participants[0], year=year) if participants else None
+    form = BuildForm(
+        request.POST or None,
+        initial={"year": timezone.now().year},
+        definition=spec(),
+        budget=budget,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             release = release_build(
-                actor=request.user, participant=participants[0], year=form.cleaned_data["year"]
+                actor=request.user,
+                participant=participants[0],
+                year=form.cleaned_data["year"],
+                method=form.cleaned_data["method"],
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -102,10 +158,21 @@ def _preview(release) -> list[dict]:
                 "dimensions": dims,
                 "rows": [([row[d] for d in dims], row["OBS_VALUE"]) for row in rows],
                 "withheld": table.get("withheld_primary", 0) + table.get("withheld_secondary", 0),
+                "protection": table.get("protection", "suppression"),
+                "rounded": table.get("cells_rounded", 0),
+                "base": table.get("base"),
+                "epsilon": table.get("epsilon"),
                 "chart": chart,
             }
         )
     return tables
+
+
+def _method(release) -> dict:
+    """The release's protection method in words, with its parameters."""
+    code = release.manifest.get("method") or ProtectionMethod.SUPPRESSION
+    parameters = release.manifest.get("parameters") or {}
+    return {"code": code, "label": release.protection_method, **parameters}
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,9 +204,16 @@ def release_detail(request, pk):
         except ValidationError as exc:
             add_errors(form, exc)
         status = 400
+    tables = _preview(release)
     return render(
         request,
         "statistics/release_detail.html",
-        {"release": release, "tables": _preview(release), "form": form},
+        {
+            "release": release,
+            "tables": tables,
+            "form": form,
+            "method": _method(release),
+            "any_withheld": any(t["withheld"] for t in tables),
+        },
         status=status,
     )

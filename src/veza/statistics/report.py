@@ -11,21 +11,20 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from veza.statistics.breakdowns import (
+    AREAS,
+    cell,
+    cell_sum,
+    citizenship_context,
+    latest_releases,
+    profile_cells,
+)
 from veza.statistics.charts import Series, line_chart, stacked_bars
-from veza.statistics.models import ImportBatch, Observation
+from veza.statistics.models import Observation
 
 __all__ = ["AREAS", "report_context", "report_html", "report_pdf", "trend_rows"]
 
-AREAS = ["AL", "BA", "XK", "ME", "MK", "RS"]
 FORMS = ["SEXUAL", "FORCED_LABOUR", "OTHER"]
-PROFILE = [("F", "Y_GE18"), ("F", "Y0T17"), ("M", "Y_GE18"), ("M", "Y0T17")]
-
-
-def _latest_releases() -> dict[tuple[str, int], ImportBatch]:
-    latest = {}
-    for batch in ImportBatch.objects.filter(source="release").order_by("revision"):
-        latest[(batch.participant, batch.year)] = batch
-    return latest
 
 
 def trend_rows(
@@ -46,7 +45,7 @@ def trend_rows(
     for area, year, value, flag in glotip:
         rows.setdefault(("GLOTIP", area), {})[year] = (value, flag)
     if latest is None:
-        latest = _latest_releases()
+        latest = latest_releases()
     batches = [b.pk for b in latest.values()]
     released = Observation.objects.filter(
         batch_id__in=batches, measure="VICTIMS_SEX_AGE", sex="_T", age="_T"
@@ -68,22 +67,10 @@ def trend_series(rows) -> list[Series]:
     ]
 
 
-def _cell(value, flag) -> dict:
-    return {"value": value, "flag": flag, "shown": "" if value is None else value}
-
-
 def _change(now, before) -> str:
     if now is None or before is None or before == 0:
         return ""
     return f"{100 * (now - before) / before:+.0f} %"
-
-
-def _origin(category: str, label: str, area: str) -> str:
-    if category == area or label.strip().lower() == "nationals":
-        return _("Own nationals")
-    if category == "_U" or label.strip().lower() == "unknown":
-        return _("Unknown")
-    return label or (_("Other") if category == "_O" else category)
 
 
 def _released(values: dict, code: str) -> tuple[int | None, str]:
@@ -103,7 +90,7 @@ def report_context(year: int) -> dict:
     from veza.organisations.models import Participant
 
     names = dict(Participant.objects.filter(code__in=AREAS).values_list("code", "name"))
-    latest = _latest_releases()
+    latest = latest_releases()
     rows = trend_rows(latest)
     summary = []
     for area in AREAS:
@@ -116,10 +103,10 @@ def report_context(year: int) -> dict:
             {
                 "area": area,
                 "name": names.get(area, area),
-                "glotip": _cell(*now),
-                "glotip_before": _cell(*before),
+                "glotip": cell(*now),
+                "glotip_before": cell(*before),
                 "change": _change(now[0], before[0]),
-                "release": _cell(*released),
+                "release": cell(*released),
                 "revision": batch.revision if batch else None,
             }
         )
@@ -139,7 +126,7 @@ def report_context(year: int) -> dict:
     for area in AREAS:
         cells = [forms[form].get(area, (None, "")) for form in FORMS]
         if any(v is not None or f for v, f in cells):
-            form_rows.append({"label": f"{area} (GLOTIP)", "cells": [_cell(*c) for c in cells]})
+            form_rows.append({"label": f"{area} (GLOTIP)", "cells": [cell(*c) for c in cells]})
         batch = latest.get((area, year))
         if batch:
             released = dict(
@@ -147,52 +134,54 @@ def report_context(year: int) -> dict:
                     batch=batch, measure="VICTIMS_EXPLOITATION_SEX", sex="_T"
                 ).values_list("exploitation", "value")
             )
-            other = [v for k, v in released.items() if k not in ("SEXUAL", "FORCED_LABOUR", "_T")]
-            cells = [
-                _released(released, "SEXUAL"),
-                _released(released, "FORCED_LABOUR"),
-                (None, "C") if None in other else (sum(other), ""),
+            other = [
+                (v, "" if v is not None else "C")
+                for k, v in released.items()
+                if k not in ("SEXUAL", "FORCED_LABOUR", "_T")
             ]
-            form_rows.append({"label": f"{area} (Veza)", "cells": [_cell(*c) for c in cells]})
+            form_rows.append(
+                {
+                    "label": f"{area} (Veza)",
+                    "cells": [
+                        cell(*_released(released, "SEXUAL")),
+                        cell(*_released(released, "FORCED_LABOUR")),
+                        cell_sum(other),
+                    ],
+                }
+            )
     form_labels = [_("Sexual exploitation"), _("Forced labour"), _("Other forms")]
 
-    # Profiles of victims: sex and age group.
-    profile = {
-        key: _glotip(year, sex=key[0], age=key[1], exploitation="_T", breakdown="_T")
-        for key in PROFILE
-    }
+    # Profiles of victims: sex and age group, GLOTIP beside the release of each participant.
+    glotip_profiles: dict[str, dict] = {}
+    for area, sex, age, value, flag in Observation.objects.filter(
+        source="glotip",
+        measure="detected_victims",
+        area__in=AREAS,
+        year=year,
+        exploitation="_T",
+        breakdown="_T",
+    ).values_list("area", "sex", "age", "value", "flag"):
+        glotip_profiles.setdefault(area, {})[(sex, age)] = (value, flag)
+    released_profiles: dict[str, dict] = {}
+    for area, sex, age, value, flag in Observation.objects.filter(
+        batch_id__in=[b.pk for (_a, y), b in latest.items() if y == year],
+        measure="VICTIMS_SEX_AGE",
+    ).values_list("area", "sex", "age", "value", "flag"):
+        released_profiles.setdefault(area, {})[(sex, age)] = (value, flag)
     profile_rows = []
     for area in AREAS:
-        cells = [profile[key].get(area, (None, "")) for key in PROFILE]
-        if any(v is not None or f for v, f in cells):
-            profile_rows.append({"label": area, "cells": [_cell(*c) for c in cells]})
-    profile_labels = [_("Women"), _("Girls"), _("Men"), _("Boys")]
-
-    # Citizenship flows: from the country of citizenship to the participant that detected.
-    flows = (
-        Observation.objects.filter(
-            source="glotip",
-            measure="detected_victims",
-            area__in=AREAS,
-            year=year,
-            breakdown="CITIZENSHIP",
-            sex="_T",
-            age="_T",
-        )
-        .exclude(flag="conflict")
-        .values_list("category", "label", "area", "value", "flag")
-    )
-    flow_rows = sorted(
-        (
-            {
-                "origin": _origin(category, label, area),
-                "destination": area,
-                **_cell(value, flag),
-            }
-            for category, label, area, value, flag in flows
-        ),
-        key=lambda row: (-(row["value"] or 0), row["destination"], row["origin"]),
-    )
+        for source, profiles in (("GLOTIP", glotip_profiles), ("Veza", released_profiles)):
+            cells = profile_cells(profiles.get(area, {}))
+            if cells:
+                profile_rows.append({"label": f"{area} ({source})", "cells": cells})
+    profile_labels = [
+        _("Women"),
+        _("Girls"),
+        _("Men"),
+        _("Boys"),
+        _("Other or unknown sex or age"),
+        _("Total"),
+    ]
 
     withheld = Observation.objects.filter(area__in=AREAS, year=year, value__isnull=True)
     latest_batches = [b.pk for b in latest.values()]
@@ -221,10 +210,9 @@ def report_context(year: int) -> dict:
         "profile_labels": profile_labels,
         "profile_rows": profile_rows,
         "profile_chart": _bars(
-            profile_rows, profile_labels, _("Detected victims by sex and age group")
+            profile_rows, profile_labels[:4], _("Detected victims by sex and age group")
         ),
-        "flow_rows": flow_rows[:30],
-        "flows_more": max(0, len(flow_rows) - 30),
+        **citizenship_context(year, latest),
         "withheld_glotip": withheld.filter(source="glotip").count(),
         # Only the latest revision of each release counts: earlier ones are kept, not shown.
         "withheld_release": withheld.filter(batch_id__in=latest_batches).count(),
@@ -235,18 +223,24 @@ def report_context(year: int) -> dict:
 def _bars(rows: list[dict], labels: list[str], title: str) -> str:
     return mark_safe(  # noqa: S308 - numbers and escaped labels only
         stacked_bars(
-            [(row["label"], [c["value"] for c in row["cells"]]) for row in rows],
+            [(row["label"], [c["value"] for c in row["cells"][: len(labels)]]) for row in rows],
             keys=labels,
             title=title,
         )
     )
 
 
-def report_html(year: int, request=None) -> str:
-    return render_to_string("statistics/report.html", report_context(year), request=request)
+def report_html(year: int, request=None, *, pdf: bool = False) -> str:
+    context = {**report_context(year), "pdf": pdf}
+    return render_to_string("statistics/report.html", context, request=request)
 
 
 def report_pdf(year: int, request=None) -> bytes:
-    from weasyprint import HTML
+    from pathlib import Path
 
-    return HTML(string=report_html(year, request=request)).write_pdf()
+    from weasyprint import CSS, HTML
+
+    # The page links its stylesheet (no inline style under the CSP); the PDF reads the file.
+    css = Path(__file__).resolve().parent.parent / "static/veza/report.css"
+    html = HTML(string=report_html(year, request=request, pdf=True))
+    return html.write_pdf(stylesheets=[CSS(filename=str(css))])

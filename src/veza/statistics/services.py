@@ -13,7 +13,15 @@ from veza.core.errors import ValidationError
 from veza.statistics.glotip import GlotipError, read_glotip
 from veza.statistics.models import ImportBatch, Observation
 
-__all__ = ["glotip_import", "release_approve", "release_build", "release_receive", "release_send"]
+__all__ = [
+    "glotip_import",
+    "privacy_budget_left",
+    "release_approve",
+    "release_build",
+    "release_export",
+    "release_receive",
+    "release_send",
+]
 
 
 @transaction.atomic
@@ -72,6 +80,8 @@ def glotip_import(*, actor, file_name: str, raw: bytes) -> ImportBatch:
 
 
 DIMENSION_COLUMNS = {"SEX": "sex", "AGE": "age", "EXPLOITATION": "exploitation"}
+#: Flags of published values that are not exact counts: rounded, or with random noise added.
+PUBLISHED_MARKS = {"rounding": "R", "dp": "N"}
 
 
 @transaction.atomic
@@ -96,9 +106,11 @@ def release_receive(*, actor, directory) -> ImportBatch:
     if problems or unsafe:
         raise ValidationError(fields={"release": problems or ["a withheld cell is not protected"]})
     participant, year = manifest["participant"], int(manifest["year"])
-    previous = ImportBatch.objects.filter(source="release", participant=participant, year=year)
+    source, dataflow = _received_source(manifest)
+    _check_signer(participant, manifest)
+    previous = ImportBatch.objects.filter(source=source, participant=participant, year=year)
     batch = ImportBatch.objects.create(
-        source="release",
+        source=source,
         participant=participant,
         year=year,
         revision=previous.count() + 1,
@@ -110,19 +122,24 @@ def release_receive(*, actor, directory) -> ImportBatch:
     rows = []
     for table in manifest["tables"]:
         reader = csv.DictReader(io.StringIO((directory / f"{table['id']}.csv").read_text()))
+        # A rounded or noisy value is published as a number and stored with its mark.
+        mark = PUBLISHED_MARKS.get(table.get("protection", manifest.get("method", "")), "")
         for row in reader:
             dims = {d: row[d] for d in table["dimensions"]}
+            if dataflow is not None:
+                _check_codes(dataflow, dims)
+                dims["TIME_PERIOD"] = row["TIME_PERIOD"]
             columns = {DIMENSION_COLUMNS[d]: v for d, v in dims.items() if d in DIMENSION_COLUMNS}
             rows.append(
                 Observation(
                     batch=batch,
-                    source="release",
+                    source=source,
                     measure=table["id"],
                     area=participant,
                     year=year,
                     dims=dims,
                     value=None if row["OBS_VALUE"] == "" else int(row["OBS_VALUE"]),
-                    flag="C" if row["OBS_VALUE"] == "" else "",
+                    flag="C" if row["OBS_VALUE"] == "" else mark,
                     **columns,
                 )
             )
@@ -133,9 +150,79 @@ def release_receive(*, actor, directory) -> ImportBatch:
         "release.receive",
         actor=actor,
         obj=batch,
-        detail={"participant": participant, "year": year, "revision": batch.revision},
+        detail={
+            "participant": participant,
+            "year": year,
+            "revision": batch.revision,
+            "source": source,
+            "key": key_fingerprint(manifest.get("public_key", "")),
+        },
     )
     return batch
+
+
+def key_fingerprint(public_key_b64: str) -> str:
+    """A short fingerprint of a signing key, to read over the phone (groups of four)."""
+    digest = hashlib.sha256(public_key_b64.encode()).hexdigest()[:20].upper()
+    return " ".join(digest[i : i + 4] for i in range(0, 20, 4))
+
+
+def _received_source(manifest):
+    """`release` for the trafficking release, `dataflow:CODE` for any other dataflow, which
+    the hub must know."""
+    from veza.statistics.models import Dataflow
+
+    code = manifest.get("dataflow")
+    if not code:
+        return "release", None
+    dataflow = Dataflow.objects.filter(code=code).first()
+    if dataflow is None:
+        raise ValidationError(
+            fields={"release": [_("The hub does not know the dataflow %(code)s.") % {"code": code}]}
+        )
+    return f"dataflow:{code}", dataflow
+
+
+def _check_codes(dataflow, dims) -> None:
+    for dim, code in dims.items():
+        if code != "_T" and code not in (dataflow.codes.get(dim) or ()):
+            raise ValidationError(
+                fields={
+                    "release": [
+                        _("%(code)s is not a code of %(dim)s in the dataflow %(flow)s.")
+                        % {"code": code, "dim": dim, "flow": dataflow.code}
+                    ]
+                }
+            )
+
+
+def _check_signer(participant: str, manifest) -> None:
+    """The hub trusts a participant's key from its first release on (until the federation's
+    peer keys replace this): a release signed with another key is refused."""
+    known = (
+        ImportBatch.objects.filter(participant=participant)
+        .exclude(source="glotip")
+        .order_by("created_at")
+        .values_list("manifest", flat=True)
+        .first()
+    )
+    if known and known.get("public_key") != manifest.get("public_key"):
+        raise ValidationError(
+            fields={
+                "release": [
+                    _(
+                        "This release is signed with a key the hub does not know for "
+                        "%(participant)s (%(new)s); its releases so far were signed with "
+                        "%(known)s. Confirm a new key with the participant first."
+                    )
+                    % {
+                        "participant": participant,
+                        "new": key_fingerprint(manifest.get("public_key", "")),
+                        "known": key_fingerprint(known.get("public_key", "")),
+                    }
+                ]
+            }
+        )
 
 
 def _release_scope(actor, participant) -> None:
@@ -146,18 +233,119 @@ def _release_scope(actor, participant) -> None:
         raise PermissionDeniedError()
 
 
+def privacy_budget_left(*, participant, year: int) -> dict:
+    """A participant's differential-privacy budget for a year: total, spent and left (epsilon);
+    the spec's `budget_per_year` while nothing was spent."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from veza.statistics.models import PrivacyBudget
+    from veza.statistics.release import spec
+
+    budget = PrivacyBudget.objects.filter(participant=participant, year=year).first()
+    if budget is None:
+        total, spent = Decimal(str(spec().get("budget_per_year", 2.0))), Decimal(0)
+    else:
+        total = budget.epsilon
+        spent = budget.spends.aggregate(total=Sum("epsilon"))["total"] or Decimal(0)
+    return {"year": year, "total": total, "spent": spent, "left": max(total - spent, Decimal(0))}
+
+
+def _epsilon_text(value) -> str:
+    from django.utils.formats import number_format
+
+    return number_format(float(f"{float(value):g}"))
+
+
+def _privacy_reserve(participant, year: int, definition: dict):
+    """Lock the participant's budget for the year (made with the spec's `budget_per_year` on
+    first use) and refuse a release that would overspend it. Returns the budget, what
+    `build_release` needs to know of it, and the epsilon the release will spend. Call inside
+    the transaction that records the spending."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from veza.statistics.models import PrivacyBudget
+    from veza.statistics.release import dp_epsilon
+
+    budget, _created = PrivacyBudget.objects.select_for_update().get_or_create(
+        participant=participant,
+        year=year,
+        defaults={"epsilon": Decimal(str(definition.get("budget_per_year", 2.0)))},
+    )
+    spent = budget.spends.aggregate(total=Sum("epsilon"))["total"] or Decimal(0)
+    need = Decimal(str(dp_epsilon(definition)[1]))
+    if spent + need > budget.epsilon:
+        raise ValidationError(
+            fields={
+                "method": [
+                    _(
+                        "Adding random noise would use ε %(need)s of the privacy budget for "
+                        "%(year)s, but only ε %(left)s of ε %(total)s is left. Choose another "
+                        "protection method."
+                    )
+                    % {
+                        "need": _epsilon_text(need),
+                        "year": year,
+                        "left": _epsilon_text(max(budget.epsilon - spent, Decimal(0))),
+                        "total": _epsilon_text(budget.epsilon),
+                    }
+                ]
+            }
+        )
+    return budget, {"budget": float(budget.epsilon), "spent_before": float(spent)}, need
+
+
+def _release_method(method: str | None, definition: dict) -> str:
+    from veza.statistics.release import METHODS
+
+    method = method or definition.get("method", "suppression")
+    if method not in METHODS:
+        raise ValidationError(fields={"method": [_("Choose one of the protection methods.")]})
+    return method
+
+
+def _release_files(participant_code: str, year: int, out, *, method: str, privacy, **options):
+    """build_release with its errors as ValidationError (the caller removes the files)."""
+    from veza.statistics.release import NothingToRelease, ReleaseError, build_release
+
+    try:
+        return build_release(participant_code, year, out, method=method, privacy=privacy, **options)
+    except NothingToRelease as exc:
+        raise ValidationError(
+            fields={
+                "year": [_("No case was registered in that year: there is nothing to release.")]
+            }
+        ) from exc
+    except ReleaseError as exc:
+        raise ValidationError(
+            fields={
+                "method": [_("The release could not be built: %(reason)s") % {"reason": str(exc)}]
+            }
+        ) from exc
+
+
 @transaction.atomic
-def release_build(*, actor, participant, year: int):
-    """Build, sign and audit the participant's release for a year; it waits for approval."""
+def release_build(*, actor, participant, year: int, method: str | None = None):
+    """Build, sign and audit the participant's release for a year, protected by `method`
+    (the spec's by default); it waits for approval. A differentially private release spends
+    from the participant's privacy budget for the year, in the same transaction."""
     from pathlib import Path
 
     from django.conf import settings
     from django.utils import timezone
 
-    from veza.statistics.models import Release
-    from veza.statistics.release import ReleaseError, audit_release, build_release
+    from veza.statistics.models import PrivacySpend, Release
+    from veza.statistics.release import audit_release, spec
 
     _release_scope(actor, participant)
+    definition = spec()
+    method = _release_method(method, definition)
+    budget = privacy = epsilon = None
+    if method == "dp":  # refused before a single file is written
+        budget, privacy, epsilon = _privacy_reserve(participant, year, definition)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
     out = (
         Path(settings.VEZA_DATA_DIR)
@@ -166,45 +354,130 @@ def release_build(*, actor, participant, year: int):
         / f"{participant.code}-{year}-{stamp}"
     )
     try:
-        built = build_release(participant.code, year, out)
+        built = _release_files(participant.code, year, out, method=method, privacy=privacy)
         problems, unsafe = audit_release(out)
         if problems or unsafe:  # never expected: the builder protects every table it writes
             raise ValidationError(
                 fields={"year": [_("The release did not pass its protection audit.")]}
             )
-    except ReleaseError as exc:
-        raise ValidationError(
-            fields={
-                "year": [_("No case was registered in that year: there is nothing to release.")]
-            }
-        ) from exc
+        release = Release.objects.create(
+            participant=participant,
+            year=year,
+            directory=str(out),
+            manifest=built.manifest,
+            built_by=actor,
+        )
+        if budget is not None:
+            PrivacySpend.objects.create(
+                budget=budget,
+                release=release,
+                epsilon=epsilon,
+                purpose=f"release {participant.code} {year} ({len(built.manifest['tables'])} "
+                "tables)",
+                created_by=actor,
+            )
+        audit_log(
+            "release.build",
+            actor=actor,
+            obj=release,
+            detail={
+                "participant": participant.code,
+                "year": year,
+                "method": method,
+                "epsilon": None if epsilon is None else float(epsilon),
+            },
+        )
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)  # no files of a release that was not recorded
         raise
-    release = Release.objects.create(
-        participant=participant,
-        year=year,
-        directory=str(out),
-        manifest=built.manifest,
-        built_by=actor,
-    )
-    audit_log(
-        "release.build",
-        actor=actor,
-        obj=release,
-        detail={"participant": participant.code, "year": year},
-    )
     return release
 
 
-def _fresh_second_factor(actor, code: str) -> bool:
+def release_export(
+    *,
+    actor,
+    participant_code: str,
+    year: int,
+    out,
+    method: str | None = None,
+    threshold: int | None = None,
+    progress=None,
+):
+    """Write a release into `out` outside the coordinator's pages (`veza stats release`): no
+    Release row, but a differentially private one spends from the privacy budget in the same
+    transaction as the build, and the files are removed when anything fails."""
+    from pathlib import Path
+
+    from veza.organisations.models import Participant
+    from veza.statistics.models import PrivacySpend
+    from veza.statistics.release import spec
+
+    participant = Participant.objects.filter(code=participant_code).first()
+    if participant is None:
+        raise ValidationError(
+            fields={
+                "participant": [
+                    _("There is no participant with the code %(code)s.")
+                    % {"code": participant_code}
+                ]
+            }
+        )
+    definition = spec()
+    method = _release_method(method, definition)
+    out = Path(out)
+    existed = out.exists()
+    before = set(out.iterdir()) if existed else set()
+    try:
+        with transaction.atomic():
+            budget = privacy = epsilon = None
+            if method == "dp":
+                budget, privacy, epsilon = _privacy_reserve(participant, year, definition)
+            built = _release_files(
+                participant.code,
+                year,
+                out,
+                method=method,
+                privacy=privacy,
+                threshold=threshold,
+                progress=progress,
+            )
+            if budget is not None:
+                PrivacySpend.objects.create(
+                    budget=budget,
+                    epsilon=epsilon,
+                    purpose=f"release {participant.code} {year} written to {out}"[:200],
+                    created_by=actor if getattr(actor, "pk", None) else None,
+                )
+            audit_log(
+                "release.build",
+                actor=actor,
+                detail={
+                    "participant": participant.code,
+                    "year": year,
+                    "method": method,
+                    "epsilon": None if epsilon is None else float(epsilon),
+                    "files": built.manifest["files"],
+                },
+            )
+    except BaseException:
+        if not existed:
+            shutil.rmtree(out, ignore_errors=True)
+        elif out.exists():
+            for path in set(out.iterdir()) - before:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink()
+        raise
+    return built
+
+
+def _fresh_second_factor(actor, code: str) -> str:
     from django_otp import devices_for_user
 
-    code = (code or "").strip()
-    return bool(code) and any(
-        device.verify_is_allowed()[0] and device.verify_token(code)
-        for device in devices_for_user(actor, confirmed=True)
-    )
+    from veza.core.totp import verify_code
+
+    return verify_code(devices_for_user(actor, confirmed=True), code)[0]
 
 
 def release_approve(*, actor, release, code: str):
@@ -217,11 +490,18 @@ def release_approve(*, actor, release, code: str):
     _release_scope(actor, release.participant)
     if release.status != ReleaseStatus.BUILT:
         raise ValidationError(fields={"release": [_("This release is not waiting for approval.")]})
-    if not _fresh_second_factor(actor, code):
+    outcome = _fresh_second_factor(actor, code)
+    if outcome != "ok":
         with transaction.atomic():
             audit_log("release.approve_failed", actor=actor, obj=release, detail={"step": "code"})
         raise ValidationError(
-            fields={"code": [_("This code is not right or has already been used.")]}
+            fields={
+                "code": [
+                    _("Too many wrong codes. Wait a few seconds, then try again.")
+                    if outcome == "throttled"
+                    else _("This code is not right or has already been used.")
+                ]
+            }
         )
     with transaction.atomic():
         release = Release.objects.select_for_update().get(pk=release.pk)

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from veza.core.scoping import require_perm
+from veza.statistics.breakdowns import citizenship_context, citizenship_years, latest_releases
 from veza.statistics.charts import line_chart
 from veza.statistics.models import ImportBatch, Observation
 from veza.statistics.report import report_html, report_pdf, trend_rows, trend_series
 
-__all__ = ["report", "trends"]
+__all__ = ["DOWNLOADS", "report", "table_download", "trends"]
 
 
 DOWNLOADS = {
@@ -34,46 +35,41 @@ def _download(rows, kind: str) -> HttpResponse:
         for year, (value, flag) in sorted(years.items())
     ]
     if kind == "sdmx":
-        header = [
-            "STRUCTURE",
-            "STRUCTURE_ID",
-            "ACTION",
-            "SOURCE_DATA",
-            "REF_AREA",
-            "TIME_PERIOD",
-            "OBS_VALUE",
-            "OBS_STATUS",
-            "CONF_STATUS",
-        ]
+        header = ["SOURCE_DATA", "REF_AREA", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS"]
+        header.append("CONF_STATUS")
         table = [
             [
-                "dataflow",
-                "VEZA:DF_DETECTED_VICTIMS(1.0)",
-                "I",
                 source,
                 area,
                 year,
-                "" if value is None else value,
-                "U" if flag == "conflict" else "A",  # U: low reliability (disputed)
+                value,
+                # U: low reliability (disputed); E: estimated (rounded or noisy); A: normal.
+                {"conflict": "U", "R": "E", "N": "E"}.get(flag, "A"),
                 "C" if flag in ("<5", "C") else "F",
             ]
             for source, area, year, value, flag in observations
         ]
     else:
         header = ["source", "area", "year", "value", "flag"]
-        table = [
-            [source, area, year, "" if value is None else value, flag]
-            for source, area, year, value, flag in observations
-        ]
+        table = [list(row) for row in observations]
+    return table_download(header, table, kind, name="detected-victims", flow="DETECTED_VICTIMS")
+
+
+def table_download(header, table, kind: str, *, name: str, flow: str) -> HttpResponse:
+    """Rows as CSV, SDMX-CSV 2.0 (the three SDMX columns first) or XLSX; None is an empty
+    cell (a withheld value), never a zero."""
+    if kind == "sdmx":
+        header = ["STRUCTURE", "STRUCTURE_ID", "ACTION", *header]
+        table = [["dataflow", f"VEZA:DF_{flow}(1.0)", "I", *row] for row in table]
     content_type, suffix = DOWNLOADS[kind]
     if kind == "xlsx":
         from openpyxl import Workbook
 
         book = Workbook(write_only=True)
-        sheet = book.create_sheet("detected_victims")
+        sheet = book.create_sheet(name[:31])
         sheet.append(header)
         for row in table:
-            sheet.append([None if cell == "" else cell for cell in row])
+            sheet.append(row)
         buffer = io.BytesIO()
         book.save(buffer)
         body = buffer.getvalue()
@@ -81,10 +77,10 @@ def _download(rows, kind: str) -> HttpResponse:
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(table)
+        writer.writerows(["" if cell is None else cell for cell in row] for row in table)
         body = text.getvalue().encode("utf-8")
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="detected-victims.{suffix}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
     return response
 
 
@@ -95,7 +91,19 @@ def trends(request):
     download = request.GET.get("format")
     if download in DOWNLOADS:
         return _download(rows, download)
-    return render(request, "statistics/trends.html", _trends_context(rows))
+    context = _trends_context(rows)
+    context.update(_flows_context(request.GET.get("year")))
+    return render(request, "statistics/trends.html", context)
+
+
+def _flows_context(wanted: str | None) -> dict:
+    """Citizenship flows of the year asked for, else of the latest year that has them."""
+    latest = latest_releases()
+    years = citizenship_years(latest)
+    if not years:
+        return {}
+    year = int(wanted) if (wanted or "").isdigit() and int(wanted) in years else years[-1]
+    return {"flow_years": years, **citizenship_context(year, latest)}
 
 
 def _trends_context(rows) -> dict:

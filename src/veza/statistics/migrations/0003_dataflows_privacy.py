@@ -6,79 +6,175 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0002_participant_reflection_days'),
-        ('veza_statistics', '0002_release'),
+        ("organisations", "0002_participant_reflection_days"),
+        ("veza_statistics", "0002_release"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='importbatch',
-            options={'ordering': ['-created_at'], 'permissions': [('receive_release', 'Can receive releases from participants at the hub')], 'verbose_name': 'import', 'verbose_name_plural': 'imports'},
+            name="importbatch",
+            options={
+                "ordering": ["-created_at"],
+                "permissions": [
+                    ("receive_release", "Can receive releases from participants at the hub")
+                ],
+                "verbose_name": "import",
+                "verbose_name_plural": "imports",
+            },
         ),
         migrations.CreateModel(
-            name='Dataflow',
+            name="Dataflow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='identifier')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('version', models.CharField(default='1.0', max_length=20, verbose_name='version')),
-                ('measure', models.CharField(default='OBS_VALUE', max_length=200, verbose_name='measure')),
-                ('dimensions', models.JSONField(default=list)),
-                ('codes', models.JSONField(default=dict)),
-                ('code_names', models.JSONField(blank=True, default=dict)),
-                ('frequency', models.CharField(choices=[('A', 'yearly'), ('M', 'monthly')], default='A', max_length=1, verbose_name='frequency')),
-                ('threshold', models.PositiveSmallIntegerField(default=5, help_text='Counts from 1 to this number minus one are withheld.', verbose_name='protection threshold')),
-                ('structure_xml', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="identifier")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("version", models.CharField(default="1.0", max_length=20, verbose_name="version")),
+                (
+                    "measure",
+                    models.CharField(default="OBS_VALUE", max_length=200, verbose_name="measure"),
+                ),
+                ("dimensions", models.JSONField(default=list)),
+                ("codes", models.JSONField(default=dict)),
+                ("code_names", models.JSONField(blank=True, default=dict)),
+                ("dimension_names", models.JSONField(blank=True, default=dict)),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[("A", "yearly"), ("M", "monthly")],
+                        default="A",
+                        max_length=1,
+                        verbose_name="frequency",
+                    ),
+                ),
+                (
+                    "threshold",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="Counts from 1 to this number minus one are withheld.",
+                        verbose_name="protection threshold",
+                    ),
+                ),
+                ("structure_xml", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dataflow',
-                'verbose_name_plural': 'dataflows',
-                'ordering': ['code'],
+                "verbose_name": "dataflow",
+                "verbose_name_plural": "dataflows",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='release',
-            name='dataflow',
-            field=models.ForeignKey(blank=True, help_text='Empty for the trafficking release built from cases.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='releases', to='veza_statistics.dataflow', verbose_name='dataflow'),
+            model_name="release",
+            name="dataflow",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty for the trafficking release built from cases.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="releases",
+                to="veza_statistics.dataflow",
+                verbose_name="dataflow",
+            ),
         ),
         migrations.CreateModel(
-            name='PrivacyBudget',
+            name="PrivacyBudget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('epsilon', models.DecimalField(decimal_places=4, max_digits=8, verbose_name='total epsilon')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "epsilon",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=8, verbose_name="total epsilon"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.participant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'privacy budget',
-                'verbose_name_plural': 'privacy budgets',
+                "verbose_name": "privacy budget",
+                "verbose_name_plural": "privacy budgets",
             },
         ),
         migrations.CreateModel(
-            name='PrivacySpend',
+            name="PrivacySpend",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('epsilon', models.DecimalField(decimal_places=4, max_digits=8)),
-                ('purpose', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('budget', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='spends', to='veza_statistics.privacybudget')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('release', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='privacy_spends', to='veza_statistics.release')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("epsilon", models.DecimalField(decimal_places=4, max_digits=8)),
+                ("purpose", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "budget",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="spends",
+                        to="veza_statistics.privacybudget",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "release",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="privacy_spends",
+                        to="veza_statistics.release",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'privacy spend',
-                'verbose_name_plural': 'privacy spends',
-                'ordering': ['created_at'],
+                "verbose_name": "privacy spend",
+                "verbose_name_plural": "privacy spends",
+                "ordering": ["created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='privacybudget',
-            constraint=models.UniqueConstraint(fields=('participant', 'year'), name='one_budget_per_year'),
+            model_name="privacybudget",
+            constraint=models.UniqueConstraint(
+                fields=("participant", "year"), name="one_budget_per_year"
+            ),
         ),
     ]
