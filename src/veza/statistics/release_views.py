@@ -128,7 +128,9 @@ def releases(request):
         {
             "form": form,
             "participant": participants[0] if participants else None,
-            "releases": Release.objects.filter(participant__in=participants)[:50],
+            "releases": Release.objects.filter(participant__in=participants).select_related(
+                "participant", "dataflow"
+            )[:50],
         },
         status=400 if form.errors else 200,
     )
@@ -141,7 +143,15 @@ def _preview(release) -> list[dict]:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
         dims = table["dimensions"]
-        chart = ""
+        chart, note = "", ""
+        if len(table.get("periods") or []) > 1:
+            # A dataflow with many periods: each period's totals by the first dimension (the
+            # whole table is in the files and the archive).
+            rows = [r for r in rows if all(r[d] == "_T" for d in dims[1:])]
+            dims = ["TIME_PERIOD", dims[0]]
+            note = _("Totals by %(dimension)s for each period; the files hold every cell.") % {
+                "dimension": table["dimensions"][0]
+            }
         if len(dims) == 1:
             bars = [
                 (row[dims[0]], [None if row["OBS_VALUE"] == "" else int(row["OBS_VALUE"])])
@@ -163,6 +173,7 @@ def _preview(release) -> list[dict]:
                 "base": table.get("base"),
                 "epsilon": table.get("epsilon"),
                 "chart": chart,
+                "note": note,
             }
         )
     return tables
