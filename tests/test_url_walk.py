@@ -20,6 +20,7 @@ PUBLIC = {
     "core:set-language",  # POST only; the language choice
     "core:health",  # database up or down, no data
     "admin:logout",  # the same logout as core:logout
+    "federation:inbox",  # packets authenticate themselves (tests/federation/test_inbox.py)
 }
 
 

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "veza.cases",
     "veza.referrals",
     "veza.statistics",
+    "veza.federation",
 ]
 
 MIDDLEWARE = [
@@ -339,3 +340,16 @@ EMAIL_HOST_PASSWORD = env("VEZA_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("VEZA_EMAIL_TLS", PRODUCTION)
 #: The address people use to reach this instance, for links in e-mails.
 VEZA_BASE_URL = env("VEZA_BASE_URL", "http://127.0.0.1:8000")
+
+# --- Federation: this instance among the others (see docs/federation.md) -------------------------
+#: A short, unique name of this instance among the peers, e.g. "veza-rs" or "veza-hub".
+VEZA_INSTANCE_ID = env("VEZA_INSTANCE_ID", "veza-local")
+VEZA_INSTANCE_NAME = env("VEZA_INSTANCE_NAME", "Veza")
+#: The participant this instance serves (AL, BA, XK, ME, MK, RS) or HUB for the regional hub.
+VEZA_INSTANCE_PARTICIPANT = env("VEZA_INSTANCE_PARTICIPANT", "RS")
+VEZA_INSTANCE_ROLE = "hub" if VEZA_INSTANCE_PARTICIPANT == "HUB" else "national"
+#: Seconds to wait for a peer's inbox before the packet is tried again later.
+VEZA_FEDERATION_TIMEOUT = float(env("VEZA_FEDERATION_TIMEOUT", "15"))
+#: Where approved national releases go: "local" (this instance is the hub too, as in the demo) or
+#: "hub" (pushed to the hub's instance over the federation).
+VEZA_RELEASES_TO = env("VEZA_RELEASES_TO", "local")

@@ -8,6 +8,11 @@ class StatisticsConfig(AppConfig):
     verbose_name = _("Regional statistics")
 
     def ready(self):
+        from veza.core import exchange
+        from veza.statistics import services
+
+        exchange.register_handler("release.submit", services.receive_release_packet)
+        exchange.register_handler("release.receipt", services.receive_release_receipt)
         from veza.core.demo import register_demo_step
         from veza.core.navigation import NavItem, register_nav
         from veza.statistics.demo import demo_dataflows, demo_glotip, demo_releases

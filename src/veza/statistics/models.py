@@ -128,6 +128,9 @@ class Release(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    #: The hub's receipt of a release pushed to it (revision, checksum, time).
+    hub_receipt = models.JSONField(default=dict, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged by the hub"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

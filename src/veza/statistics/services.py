@@ -518,17 +518,112 @@ def release_approve(*, actor, release, code: str):
 
 @transaction.atomic
 def release_send(*, actor, release):
-    """Send an approved release to the regional hub (this instance's hub until federation)."""
+    """Send an approved release to the regional hub: stored here when this instance is the hub
+    too (`VEZA_RELEASES_TO=local`, the default), or pushed to the hub's instance as a signed,
+    encrypted `release.submit` packet (`VEZA_RELEASES_TO=hub`), acknowledged by a receipt."""
+    from django.conf import settings
     from django.utils import timezone
 
+    from veza.core import exchange
     from veza.statistics.models import Release, ReleaseStatus
 
     release = Release.objects.select_for_update().get(pk=release.pk)
     _release_scope(actor, release.participant)
     if release.status != ReleaseStatus.APPROVED:
         raise ValidationError(fields={"release": [_("Only an approved release can be sent.")]})
-    batch = release_receive(actor=actor, directory=release.directory)
+    if settings.VEZA_RELEASES_TO == "hub":
+        if not exchange.sender_available():
+            raise ValidationError(
+                fields={"release": [_("No federation is set up to reach the hub.")]}
+            )
+        packet_id = exchange.send("hub", "release.submit", release_payload(release))
+        batch = None
+        detail = {"packet": packet_id}
+    else:
+        batch = release_receive(actor=actor, directory=release.directory)
+        detail = {"revision": batch.revision}
     release.status, release.sent_at = ReleaseStatus.SENT, timezone.now()
     release.save(update_fields=["status", "sent_at"])
-    audit_log("release.send", actor=actor, obj=release, detail={"revision": batch.revision})
+    audit_log("release.send", actor=actor, obj=release, detail=detail)
     return batch
+
+
+def release_payload(release) -> dict:
+    """The release's files, as a packet carries them (the manifest signs them all)."""
+    import base64
+    from pathlib import Path
+
+    directory = Path(release.directory)
+    names = ["manifest.json", "manifest.sig", *sorted(release.manifest.get("files", {}))]
+    return {
+        "release": release.pk,
+        "files": {
+            name: base64.b64encode((directory / name).read_bytes()).decode() for name in names
+        },
+    }
+
+
+def receive_release_packet(peer, payload, packet_id):
+    """At the hub: a participant's instance submits its release. Only its own participant's
+    releases are accepted; the receipt goes back in the same transaction."""
+    import base64
+    import json
+    import re
+    import shutil
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    files = payload["files"]
+    if set(files) - {n for n in files if re.fullmatch(r"[A-Za-z0-9_.-]+\.(json|sig|csv|xml)", n)}:
+        raise ValidationError("unexpected file names")
+    manifest = json.loads(base64.b64decode(files["manifest.json"]))
+    if manifest.get("participant") != peer.participant:
+        raise ValidationError(
+            f"{peer.instance} may not submit releases of {manifest.get('participant')}"
+        )
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+    out = Path(settings.VEZA_DATA_DIR) / "releases" / "incoming" / f"{peer.participant}-{stamp}"
+    out.mkdir(parents=True)
+    try:
+        for name, data in files.items():
+            (out / name).write_bytes(base64.b64decode(data))
+        batch = release_receive(actor=f"peer:{peer.instance}", directory=out)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    return [
+        (
+            "release.receipt",
+            {
+                "release": payload.get("release"),
+                "participant": batch.participant,
+                "year": batch.year,
+                "revision": batch.revision,
+                "manifest_sha256": batch.sha256,
+                "received_at": batch.created_at.isoformat(),
+            },
+        )
+    ]
+
+
+def receive_release_receipt(peer, payload, packet_id):
+    """At the participant's instance: the hub acknowledges a release."""
+    from django.utils import timezone
+
+    from veza.statistics.models import Release
+
+    release = Release.objects.select_for_update().get(pk=int(payload["release"]))
+    if release.participant.code != payload.get("participant"):
+        raise ValidationError("the receipt is for another participant's release")
+    release.hub_receipt = {**payload, "hub": peer.instance}
+    release.acknowledged_at = timezone.now()
+    release.save(update_fields=["hub_receipt", "acknowledged_at"])
+    audit_log(
+        "release.acknowledged",
+        actor=f"peer:{peer.instance}",
+        obj=release,
+        detail={"revision": payload.get("revision"), "packet": packet_id},
+    )
+    return []

@@ -1,0 +1,33 @@
+"""Background delivery of the outbox (`veza worker`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+__all__ = ["deliver_task", "outbox_task"]
+
+
+@task()
+def deliver_task(packet_pk: int) -> bool:
+    """Try one packet as soon as it is queued; the outbox task retries it later if needed."""
+    from veza.federation.models import Packet
+    from veza.federation.services import deliver
+
+    packet = Packet.objects.select_related("peer").filter(pk=packet_pk).first()
+    return bool(packet) and deliver(packet)
+
+
+@task()
+def outbox_task(reschedule_seconds: int = 60) -> dict:
+    """Deliver what is due, then queue the next round: `veza worker` keeps this going."""
+    from veza.federation.services import outbox_flush
+
+    result = outbox_flush()
+    if reschedule_seconds:
+        outbox_task.using(run_after=timezone.now() + timedelta(seconds=reschedule_seconds)).enqueue(
+            reschedule_seconds
+        )
+    return result
