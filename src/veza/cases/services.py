@@ -53,7 +53,6 @@ SCREENING_FORMS = {
 PURPOSES_WITH_RECIPIENT = {
     ConsentPurpose.REFERRAL,
     ConsentPurpose.DATA_SHARING,
-    ConsentPurpose.CROSS_BORDER,
 }
 IDENTITY_FIELDS = (
     "given_names",

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["actions_for", "panels_for", "register_action", "register_panels"]
+__all__ = [
+    "actions_for",
+    "panels_for",
+    "periodic_tasks",
+    "register_action",
+    "register_panels",
+    "register_periodic",
+]
 
 _ACTIONS: dict[str, list[Callable]] = {}
 
@@ -34,3 +41,17 @@ def register_panels(slot: str, provider: Callable) -> None:
 
 def panels_for(slot: str) -> list[Callable]:
     return list(_PANELS.get(slot, []))
+
+
+_PERIODIC: list[tuple] = []
+
+
+def register_periodic(task, every: int) -> None:
+    """A task that `veza worker` keeps scheduled; it is called with `every` (its own period,
+    in the unit the task chooses) and re-queues itself."""
+    if all(t is not task for t, _every in _PERIODIC):
+        _PERIODIC.append((task, every))
+
+
+def periodic_tasks() -> list[tuple]:
+    return list(_PERIODIC)

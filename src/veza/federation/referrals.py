@@ -161,9 +161,11 @@ def referral_offer(
     urgency: str,
     shared_fields: list[str],
     risk_assessment: str = "",
+    identity_confirmed: bool = False,
 ) -> CrossBorderReferral:
     """Offer the referral to the other participant's service. Cross-border consent is needed;
-    identity fields need data-sharing consent too. A return needs its risk assessment."""
+    identity fields only when the worker confirms the person agreed to send them abroad. A
+    return needs its risk assessment."""
     if not actor.has_perm("federation.refer_cross_border", case.organisation):
         raise PermissionDeniedError()
     if case.is_closed:
@@ -202,11 +204,16 @@ def referral_offer(
                 ]
             }
         )
-    if any(f in IDENTITY_FIELDS for f in shared) and not (
-        Consent.objects.live().filter(case=case, purpose="data_sharing").exists()
-    ):
+    if any(f in IDENTITY_FIELDS for f in shared) and not identity_confirmed:
         raise ValidationError(
-            fields={"shared_fields": [_("Sharing identity fields needs consent to share data.")]}
+            fields={
+                "identity_confirmed": [
+                    _(
+                        "Confirm that the person agreed to send these identity fields to the "
+                        "other country, or do not share them."
+                    )
+                ]
+            }
         )
     referral = CrossBorderReferral.objects.create(
         reference=uuid.uuid4(),
@@ -260,7 +267,12 @@ def referral_offer(
         actor=actor,
         obj=referral,
         organisation_id=case.organisation_id,
-        detail={"case": case.pk, "peer": referral.peer.instance, "fields": shared},
+        detail={
+            "case": case.pk,
+            "peer": referral.peer.instance,
+            "fields": shared,
+            "identity_confirmed": bool(identity_confirmed),
+        },
     )
     return referral
 
