@@ -240,3 +240,52 @@ def test_dataflow_pages_meet_wcag_21_aa(phone, tmp_path):
     ):
         phone.goto(url)
         assert_accessible(phone, url)
+
+
+def test_federation_pages_meet_wcag_21_aa(phone, settings, tmp_path):
+    """The administrator's federation page; a case worker refers a case to another participant
+    in the browser; the referral's page."""
+    from tests.factories import make_case
+    from tests.federation.conftest import Remote
+    from veza.cases.services import consent_record
+    from veza.federation import services
+    from veza.federation.models import CrossBorderReferral
+    from veza.federation.referrals import directory_store
+
+    settings.VEZA_KEYS_DIR = tmp_path / "keys"
+    settings.VEZA_INSTANCE_ID, settings.VEZA_INSTANCE_PARTICIPANT = "veza-mk", "MK"
+    settings.VEZA_BASE_URL = "http://127.0.0.1:9"
+    services.identity.cache_clear()
+    services.identity_init(actor="test")
+    remote = Remote()
+    peer, key = services.peer_import(actor="test", raw=remote.card())
+    peer = services.peer_confirm(actor="test", peer=peer, fingerprint=key.fingerprint)
+    directory_store(
+        peer=peer,
+        payload={
+            "published_at": "2026-11-25T10:00:00+00:00",
+            "services": [{"id": 3, "organisation": "Shelter Niš", "service_type": "shelter"}],
+        },
+    )
+    admin = make_user("fed-admin", role="administrator", organisation=make_organisation("HUB"))
+    login(phone, admin)
+    phone.goto("/federation/")
+    assert_accessible(phone, "/federation/")
+    organisation = make_organisation("MK", name="CSW Bitola", sector="social_welfare")
+    worker = make_user("fed-cm", role="case_manager", organisation=organisation)
+    case = make_case(organisation, user=worker, sex="female", age=30)
+    consent_record(actor=worker, case=case, purpose="cross_border", information_version="v1")
+    phone.context.clear_cookies()
+    login(phone, worker)
+    phone.goto(f"/cases/{case.pk}/")
+    phone.get_by_role("link", name="Refer to another participant").click()
+    assert_accessible(phone, "refer")
+    phone.get_by_label("Service in another participant").select_option(index=1)
+    phone.get_by_label("Why you refer the person").fill("Family in Niš")
+    phone.get_by_role("button", name="Send the referral").click()
+    expect(phone.get_by_role("heading", name="Referral to RS")).to_be_visible()
+    assert CrossBorderReferral.objects.get().case == case
+    assert_accessible(phone, "referral")
+    phone.goto("/federation/referrals/")
+    assert_accessible(phone, "/federation/referrals/")
+    services.identity.cache_clear()

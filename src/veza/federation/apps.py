@@ -12,9 +12,10 @@ class FederationConfig(AppConfig):
         from veza.core.navigation import NavItem, register_nav
         from veza.federation import services  # noqa: F401 - registers the packet sender
         from veza.federation.referral_views import case_actions, case_panels
-        from veza.federation.tasks import outbox_task
+        from veza.federation.tasks import directory_task, outbox_task
 
         register_periodic(outbox_task, 60)  # retries of the outbox, every minute
+        register_periodic(directory_task, 24 * 60)  # the service directory, every day
         register_action("case.detail", case_actions)
         register_panels("case.panels", case_panels)
         register_nav(

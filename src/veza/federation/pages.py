@@ -48,9 +48,12 @@ def peers(request):
         response = HttpResponse(my_card(), content_type="application/json")
         response["Content-Disposition"] = 'attachment; filename="veza-peer-card.json"'
         return response
-    card_form = CardForm(request.POST or None, request.FILES or None, prefix="card")
-    confirm_form = ConfirmForm(request.POST or None, prefix="confirm")
     action = request.POST.get("action")
+    posted = request.POST if request.method == "POST" else None
+    card_form = CardForm(
+        posted if action == "import" else None, request.FILES or None, prefix="card"
+    )
+    confirm_form = ConfirmForm(posted if action == "confirm" else None, prefix="confirm")
     if request.method == "POST":
         try:
             if action == "import" and card_form.is_valid():
@@ -61,6 +64,16 @@ def peers(request):
                     request,
                     _("Card of %(name)s read. Fingerprint: %(fingerprint)s. Check it by phone.")
                     % {"name": peer.name, "fingerprint": key.fingerprint},
+                )
+                return redirect("federation:peers")
+            if action == "publish":
+                from veza.federation.referrals import directory_publish
+
+                count = directory_publish(actor=request.user)
+                messages.success(
+                    request,
+                    _("The service directory is on its way to %(count)s instance(s).")
+                    % {"count": count},
                 )
                 return redirect("federation:peers")
             if action in ("confirm", "suspend", "activate"):

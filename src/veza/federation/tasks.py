@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
-__all__ = ["deliver_task", "outbox_task"]
+__all__ = ["deliver_task", "directory_task", "outbox_task"]
 
 
 @task()
@@ -31,3 +31,20 @@ def outbox_task(reschedule_seconds: int = 60) -> dict:
             reschedule_seconds
         )
     return result
+
+
+@task()
+def directory_task(reschedule_minutes: int = 24 * 60) -> int:
+    """Send this instance's service directory to its national peers, then again a day later
+    (a peer's copy is never older than a day while both run)."""
+    from veza.federation.models import Peer, PeerStatus
+    from veza.federation.referrals import directory_publish
+
+    count = 0
+    if Peer.objects.filter(status=PeerStatus.ACTIVE, role="national").exists():
+        count = directory_publish(actor="worker")
+    if reschedule_minutes:
+        directory_task.using(
+            run_after=timezone.now() + timedelta(minutes=reschedule_minutes)
+        ).enqueue(reschedule_minutes)
+    return count
