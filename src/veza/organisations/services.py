@@ -19,6 +19,7 @@ __all__ = [
     "membership_create",
     "membership_deactivate",
     "organisation_create",
+    "national_participant_codes",
     "participants_sync",
     "roles_sync",
 ]
@@ -41,6 +42,15 @@ def _permissions(names: list[str]) -> list[Permission]:
             raise ValidationError(f"roles.yaml names an unknown permission: {name}")
         found.append(perm)
     return found
+
+
+def national_participant_codes() -> list[str]:
+    """The codes of the national participants, in the order of `data/participants.yaml`."""
+    return [
+        row["code"]
+        for row in _load("participants.yaml")["participants"]
+        if row.get("kind", ParticipantKind.NATIONAL) == ParticipantKind.NATIONAL
+    ]
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from veza.organisations.services import national_participant_codes
 from veza.statistics.charts import Flow, flow_chart
 from veza.statistics.models import ImportBatch, Observation
 
@@ -28,7 +29,7 @@ __all__ = [
     "profile_cells",
 ]
 
-AREAS = ["AL", "BA", "XK", "ME", "MK", "RS"]
+AREAS = national_participant_codes()
 PROFILE = [("F", "Y_GE18"), ("F", "Y0T17"), ("M", "Y_GE18"), ("M", "Y0T17")]
 TOP_ORIGINS = 5  # per participant and source; the rest is summed as "other citizenships"
 

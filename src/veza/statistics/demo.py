@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from veza.organisations.services import national_participant_codes
 from veza.statistics.models import ImportBatch
 from veza.statistics.release import ReleaseError, build_release
 from veza.statistics.services import glotip_import, release_receive
@@ -44,7 +45,7 @@ def demo_releases(*, progress=None) -> dict:
         return {"lines": ["Demo releases exist already."]}
     year = timezone.now().year
     made = []
-    codes = ["AL", "BA", "XK", "ME", "MK", "RS"]
+    codes = national_participant_codes()
     for number, code in enumerate(codes, start=1):
         out = Path(settings.VEZA_DATA_DIR) / "releases" / f"{code}-{year}"
         try:
@@ -103,7 +104,7 @@ def demo_dataflows(*, progress=None) -> dict:
     for code, frequency in DATAFLOWS.items():
         dataflow_define(actor="demo", raw=raw, frequency=frequency, only=code)
     year = timezone.now().year - 1
-    codes = ["AL", "BA", "XK", "ME", "MK", "RS"]
+    codes = national_participant_codes()
     done = 0
     for flow in Dataflow.objects.all():
         years = [year] if flow.frequency == "M" else [year - 1, year]
