@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
 export VEZA_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo serve test test-sqlite test-postgres check lint clean
+.PHONY: install demo serve federation-demo test test-sqlite test-postgres check lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ demo: install
 
 serve: install
 	$(BIN)/veza serve 127.0.0.1:8000
+
+# Three instances (RS :8101, MK :8102, hub :8103) in a temporary directory: a referral between
+# participants, a delivery after a restart, a release pushed to the hub (docs/federation.md).
+federation-demo: install
+	$(BIN)/python scripts/federation_demo.py
 
 test: test-sqlite test-postgres
 

@@ -320,6 +320,8 @@ def deliver(packet: Packet, *, now=None) -> bool:
             "expired %s %s for %s", packet.packet_type, packet.packet_id, packet.peer.instance
         )
         return False
+    if packet.peer.status != PeerStatus.ACTIVE:
+        return False  # nothing goes to a suspended peer: it waits until trusted again (or expires)
     url = packet.peer.base_url.rstrip("/") + INBOX_PATH
     try:
         status, answer = _post(url, packet.body.encode())

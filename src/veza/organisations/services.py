@@ -18,8 +18,8 @@ __all__ = [
     "content_sync_after_migrate",
     "membership_create",
     "membership_deactivate",
-    "organisation_create",
     "national_participant_codes",
+    "organisation_create",
     "participants_sync",
     "roles_sync",
 ]

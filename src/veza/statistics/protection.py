@@ -3,6 +3,8 @@ differentially private counts — and the audit that matches each. No Django."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from veza.statistics.disclosure import (
     RoundingError,
     Table,
@@ -78,18 +80,25 @@ def audit_method(manifest: dict) -> list[str]:
         protection = table.get("protection", method)
         if protection not in PROTECTIONS[method]:
             problems.append(
-                f"{table['id']} is protected by {protection}, not by the release's method {method}"
+                _(
+                    "%(table)s is protected by %(protection)s, not by the release's method "
+                    "%(method)s"
+                )
+                % {"table": table["id"], "protection": protection, "method": method}
             )
     if method == "rounding" and int(parameters.get("base") or 0) < 2:
-        problems.append("the manifest gives no rounding base")
+        problems.append(_("the manifest gives no rounding base"))
     if method == "dp":
         total = float(parameters.get("epsilon_total") or 0)
         spent = sum(float(t.get("epsilon") or 0) for t in manifest["tables"])
         budget = parameters.get("budget") or {}
         if total <= 0 or abs(spent - total) > 1e-6:
-            problems.append(f"the tables spend epsilon {spent:g}, the manifest says {total:g}")
+            problems.append(
+                _("the tables spend epsilon %(spent)s, the manifest says %(total)s")
+                % {"spent": f"{spent:g}", "total": f"{total:g}"}
+            )
         if float(budget.get("spent_before", 0)) + total > float(budget.get("epsilon", 0)) + 1e-9:
-            problems.append("the release spends more epsilon than its privacy budget has left")
+            problems.append(_("the release spends more epsilon than its privacy budget has left"))
     return problems
 
 
@@ -103,20 +112,31 @@ def audit_table(protection, published, shape, *, width, base, rounding_width, pr
         return {}  # reported by audit_method: the release fails
     withheld = sum(1 for v in published.values() if v is None)
     if withheld:
-        problems.append(f"{name}: {withheld} values withheld in a table protected by {protection}")
+        problems.append(
+            _("%(name)s: %(count)s values withheld in a table protected by %(protection)s")
+            % {"name": name, "count": withheld, "protection": protection}
+        )
     not_additive = 0
     for margin, children in table_relations:
         members = [published[margin], *(published[c] for c in children)]
         if None not in members and members[0] != sum(members[1:]):
             not_additive += 1
     if not_additive:
-        problems.append(f"{name}: {not_additive} totals are not the sum of their cells")
+        problems.append(
+            _("%(name)s: %(count)s totals are not the sum of their cells")
+            % {"name": name, "count": not_additive}
+        )
     if protection == "rounding":
         off = sum(1 for v in published.values() if v is not None and v % base)
         if off:
-            problems.append(f"{name}: {off} values are not multiples of the base {base}")
+            problems.append(
+                _("%(name)s: %(count)s values are not multiples of the base %(base)s")
+                % {"name": name, "count": off, "base": base}
+            )
         return audit_rounded(published, table_relations, base=base, width=rounding_width or base)
     negative = sum(1 for v in published.values() if v is not None and v < 0)
     if negative:
-        problems.append(f"{name}: {negative} values are negative")
+        problems.append(
+            _("%(name)s: %(count)s values are negative") % {"name": name, "count": negative}
+        )
     return {}  # differential privacy: the protection is the noise, not what can be solved

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from veza.core.keys import instance_secret
 from veza.indicators.content import load_yaml
@@ -355,7 +356,7 @@ def audit_release(directory: Path, *, width: int | None = None) -> tuple[list[st
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(manifest["public_key"]))
         key.verify(base64.b64decode((directory / "manifest.sig").read_text()), body)
     except Exception:  # any malformed or wrong signature is the same answer
-        problems.append("the manifest's signature does not verify")
+        problems.append(_("the manifest's signature does not verify"))
     method, parameters = manifest.get("method", "suppression"), manifest.get("parameters") or {}
     problems.extend(audit_method(manifest))
     rounding_width = width  # rounding: the base unless asked otherwise (see disclosure.py)
@@ -364,17 +365,19 @@ def audit_release(directory: Path, *, width: int | None = None) -> tuple[list[st
     if "structure.xml" in manifest["files"]:
         data = (directory / "structure.xml").read_bytes()
         if hashlib.sha256(data).hexdigest() != manifest["files"]["structure.xml"]:
-            problems.append("structure.xml does not match its checksum in the manifest")
+            problems.append(_("structure.xml does not match its checksum in the manifest"))
         try:
             allowed = read_structure(data)
         except Exception:  # the reader raises many kinds of error on a malformed file
-            problems.append("structure.xml is not a readable SDMX-ML structure")
+            problems.append(_("structure.xml is not a readable SDMX-ML structure"))
     unsafe_by_table = {}
     for table in manifest["tables"]:
         name = f"{table['id']}.csv"
         data = (directory / name).read_bytes()
         if hashlib.sha256(data).hexdigest() != manifest["files"].get(name):
-            problems.append(f"{name} does not match its checksum in the manifest")
+            problems.append(
+                _("%(name)s does not match its checksum in the manifest") % {"name": name}
+            )
         dims = table["dimensions"]
         reader = csv.DictReader(io.StringIO(data.decode()))
         by_period: dict[str, dict] = {}
@@ -394,7 +397,9 @@ def audit_release(directory: Path, *, width: int | None = None) -> tuple[list[st
                     codes[d].add(c)
         if wrong:
             problems.extend(
-                f"{name}: code {c} is not in the code list of {d}" for d, c in sorted(wrong)
+                _("%(name)s: code %(code)s is not in the code list of %(dim)s")
+                % {"name": name, "code": c, "dim": d}
+                for d, c in sorted(wrong)
             )
             continue  # the table does not fit its structure: nothing to audit
         unsafe = {}
@@ -414,7 +419,9 @@ def audit_release(directory: Path, *, width: int | None = None) -> tuple[list[st
                 several = len(by_period) > 1
                 unsafe.update({((period, *c) if several else c): i for c, i in found.items()})
         except KeyError:
-            problems.append(f"{name} does not hold the full table with its totals")
+            problems.append(
+                _("%(name)s does not hold the full table with its totals") % {"name": name}
+            )
             continue
         if unsafe:
             unsafe_by_table[table["id"]] = unsafe

@@ -32,7 +32,7 @@ def glotip_import(*, actor, file_name: str, raw: bytes) -> ImportBatch:
     except GlotipError as exc:
         raise ValidationError(fields={"file": exc.problems}) from exc
     if not reading.observations:
-        raise ValidationError(fields={"file": ["the file holds no observation"]})
+        raise ValidationError(fields={"file": [_("The file holds no observation.")]})
     Observation.objects.filter(source="glotip").delete()
     batch = ImportBatch.objects.create(
         source="glotip",
@@ -101,10 +101,12 @@ def release_receive(*, actor, directory) -> ImportBatch:
         problems, unsafe = audit_release(directory)
     except (OSError, ValueError, KeyError) as exc:
         raise ValidationError(
-            fields={"release": ["the release is incomplete or malformed"]}
+            fields={"release": [_("The release is incomplete or malformed.")]}
         ) from exc
     if problems or unsafe:
-        raise ValidationError(fields={"release": problems or ["a withheld cell is not protected"]})
+        raise ValidationError(
+            fields={"release": problems or [_("A withheld count is not protected.")]}
+        )
     participant, year = manifest["participant"], int(manifest["year"])
     source, dataflow = _received_source(manifest)
     _check_signer(participant, manifest)

@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from veza.cases.models import Case
 from veza.cases.services import case_open, consent_record
 from veza.core.context import cli_actor
 from veza.core.errors import PermissionDeniedError, ValidationError
@@ -34,7 +35,7 @@ from veza.organisations.choices import OrganisationType as T
 from veza.organisations.choices import RoleCode as R
 from veza.organisations.choices import Sector as S
 from veza.organisations.demo import CITIES, DEMO_PASSWORD
-from veza.organisations.models import Participant, Role
+from veza.organisations.models import Organisation, Participant, Role
 from veza.organisations.services import membership_create, organisation_create
 from veza.referrals.services import DEFAULT_SHARED, service_save
 
@@ -48,7 +49,11 @@ CASES = [
     {"sex": "female", "age": 33, "citizenship": "BA", "exploitation": ["domestic_servitude"]},
 ]
 #: How many of those cases have the person's consent to a referral to another country.
-CROSS_BORDER_CASES = 2
+CROSS_BORDER_CASES = 3
+
+
+def _text(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _problems(exc: ValidationError) -> str:
@@ -93,12 +98,12 @@ class Command(BaseCommand):
             raise CommandError(_problems(exc)) from exc
         except PermissionDeniedError as exc:
             raise CommandError("That account may not do this.") from exc
-        self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+        self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False, default=_text))
 
     # --- Setting up --------------------------------------------------------------------------
 
     def _organisation(self, participant, name, sector, kind):
-        return organisation_create(
+        organisation = organisation_create(
             actor=cli_actor(),
             participant=participant,
             name=name,
@@ -106,6 +111,9 @@ class Command(BaseCommand):
             type=kind,
             city=CITIES.get(participant.code, ("",))[0],
         )
+        # Marked as demo data on every page, as `veza demo` marks its own.
+        Organisation.objects.filter(pk=organisation.pk).update(is_demo=True)
+        return organisation
 
     def _account(self, username, role, organisation, first, last):
         """An account with a confirmed authenticator (its codes: `veza otp-code USER`)."""
@@ -132,12 +140,12 @@ class Command(BaseCommand):
         code = participant.upper()
         if code != settings.VEZA_INSTANCE_PARTICIPANT:
             raise CommandError(f"This instance serves {settings.VEZA_INSTANCE_PARTICIPANT}.")
-        if Participant.objects.filter(code=code).first() is None:
+        participant = Participant.objects.filter(code=code).first()
+        if participant is None:
             raise CommandError(f"No participant {code}.")
         prefix = code.lower()
         if get_user_model().objects.filter(username__startswith=f"{prefix}.").exists():
             raise CommandError("This instance is set up already.")
-        participant = Participant.objects.get(code=code)
         if code == "HUB":
             centre = self._organisation(
                 participant, "Regional Centre (demo)", S.REGIONAL_CENTRE, T.INTERNATIONAL
@@ -188,6 +196,7 @@ class Command(BaseCommand):
                         purpose="cross_border",
                         information_version="Cross-border referral leaflet, version 1 (demo)",
                     )
+                Case.objects.filter(pk=case.pk).update(is_demo=True)
                 cases.append(case.code)
         return {
             "participant": code,
@@ -229,8 +238,6 @@ class Command(BaseCommand):
         ]
 
     def do_offer(self, case, to_instance, service_type, reason, urgency, share, username, **o):
-        from veza.cases.models import Case
-
         actor = self._actor(username, "casemanager")
         found = Case.objects.filter(code=case).first()
         if found is None:

@@ -21,6 +21,10 @@ from veza.statistics.models import ImportBatch, Release
 from veza.statistics.services import release_approve, release_build, release_send
 
 
+def _text(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def _problems(exc: ValidationError) -> str:
     return "; ".join(p for ps in exc.fields.values() for p in ps) or str(exc.message)
 
@@ -56,7 +60,7 @@ class Command(BaseCommand):
             raise CommandError(_problems(exc)) from exc
         except PermissionDeniedError as exc:
             raise CommandError("That account may not do this.") from exc
-        self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+        self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False, default=_text))
 
     def send(self, year, method, username, **options) -> dict:
         username = username or f"{settings.VEZA_INSTANCE_PARTICIPANT.lower()}.coordinator"
