@@ -218,3 +218,32 @@ def test_the_inbox_takes_packets_only(client, db, settings, tmp_path):
     assert client.get(INBOX).status_code == 405
     assert _post(client, b"{}").status_code == 503  # no identity yet: no packet taken
     services.identity.cache_clear()
+
+
+def test_a_card_changes_nothing_before_its_fingerprint_is_checked(remote):
+    forged = type(remote)()  # same instance name, another key, another address
+    peer, key = services.peer_import(actor="test", raw=forged.card(base_url="https://evil.example"))
+    peer.refresh_from_db()
+    assert peer.base_url == "http://127.0.0.1:9" and peer.key.fingerprint != key.fingerprint
+    services.peer_confirm(actor="test", peer=peer, fingerprint=key.fingerprint)
+    peer.refresh_from_db()
+    assert peer.base_url == "https://evil.example"  # only once an administrator confirmed it
+
+
+def test_packets_sealed_to_the_old_key_open_after_a_rotation(client, remote, shelter):
+    old_key = services.identity().encryption_public
+    services.identity_init(actor="test", rotate=True)
+    assert services.identity().encryption_public != old_key
+    _id, raw = remote.packet("referral.offer", _offer(shelter), recipient_encryption_key=old_key)
+    assert _post(client, raw).status_code == 202
+
+
+def test_a_reused_reference_is_refused_not_taken_for_a_replay(client, remote, shelter):
+    reference = uuid.uuid4()
+    assert (
+        _post(client, remote.packet("referral.offer", _offer(shelter, reference))[1]).status_code
+        == 202
+    )
+    again = _post(client, remote.packet("referral.offer", _offer(shelter, reference))[1])
+    assert again.status_code == 400 and again.json()["reason"] == "bad_payload"
+    assert CrossBorderReferral.objects.count() == 1

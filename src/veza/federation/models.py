@@ -74,6 +74,9 @@ class PeerKey(models.Model):
     encryption_key = models.CharField(max_length=64)  # base64, X25519 public key
     fingerprint = models.CharField(_("fingerprint"), max_length=48)
     card_created = models.CharField(max_length=40, blank=True)
+    #: The name and address the card gave: the peer's take them only once the key is confirmed.
+    name = models.CharField(max_length=200, blank=True)
+    base_url = models.CharField(max_length=300, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)

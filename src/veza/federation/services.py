@@ -151,10 +151,9 @@ def peer_import(*, actor, raw: bytes) -> tuple[Peer, PeerKey]:
             encryption_key=encryption,
             fingerprint=card["fingerprint"],
             card_created=card["created"][:40],
+            name=card["name"][:200],
+            base_url=card["base_url"][:300],
         )
-    if not created:
-        peer.name, peer.base_url = card["name"][:200], card["base_url"][:300]
-        peer.save(update_fields=["name", "base_url"])
     audit_log(
         "federation.peer_import",
         actor=actor,
@@ -192,7 +191,9 @@ def peer_confirm(*, actor, peer: Peer, fingerprint: str) -> Peer:
     if peer.status == PeerStatus.PENDING:
         peer.status = PeerStatus.ACTIVE
     peer.confirmed_at, peer.confirmed_by = now, actor if getattr(actor, "pk", None) else None
-    peer.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    # Only a checked card changes where packets go and what the peer is called.
+    peer.name, peer.base_url = key.name or peer.name, key.base_url or peer.base_url
+    peer.save(update_fields=["status", "confirmed_at", "confirmed_by", "name", "base_url"])
     audit_log(
         "federation.peer_confirm",
         actor=actor,
@@ -412,13 +413,37 @@ def _reject(raw: bytes, error: PacketError, transport: str, address) -> None:
     )
 
 
+def _retired_identities() -> list[Identity]:
+    """The instance's earlier encryption keys (kept by a rotation): packets a peer sealed before
+    it knew the new key still open."""
+    current = identity()
+    found = []
+    for path in sorted(key_path(ENCRYPTION).parent.glob(f"{ENCRYPTION}.key.retired-*")):
+        raw = bytes.fromhex(path.read_text().strip())
+        found.append(Identity.from_bytes(current.private_bytes()[0], raw))
+    return found
+
+
+def _open(raw: bytes):
+    me, current = settings.VEZA_INSTANCE_ID, identity()
+    try:
+        return open_packet(raw, identity=current, me=me, sender_key=_sender_key)
+    except PacketError as error:
+        if error.reason != "undecryptable":
+            raise
+        for older in _retired_identities():
+            try:
+                return open_packet(raw, identity=older, me=me, sender_key=_sender_key)
+            except PacketError:
+                continue
+        raise
+
+
 def packet_receive(raw: bytes, *, transport: str = "https", address=None) -> dict:
     """Check, decrypt and process a packet, once. Returns {"status": "processed"|"duplicate",
     "id": ...}; raises PacketError (after logging it) when the packet is refused."""
     try:
-        header, payload = open_packet(
-            raw, identity=identity(), me=settings.VEZA_INSTANCE_ID, sender_key=_sender_key
-        )
+        header, payload = _open(raw)
     except PacketError as error:
         _reject(raw, error, transport, address)
         raise
@@ -432,17 +457,23 @@ def packet_receive(raw: bytes, *, transport: str = "https", address=None) -> dic
     peer = Peer.objects.get(instance=header["sender"])
     try:
         with transaction.atomic():
-            Packet.objects.create(
-                direction=Packet.Direction.IN,
-                packet_id=packet_id,
-                peer=peer,
-                packet_type=header["type"],
-                status=Packet.Status.PROCESSED,
-                body=digest,  # the inbox keeps the fingerprint of what it processed
-                expires_at=datetime.fromisoformat(header["expires"]),
-                done_at=timezone.now(),
-                transport=transport,
-            )
+            try:
+                with transaction.atomic():  # the packet id, once: a replay stops here
+                    Packet.objects.create(
+                        direction=Packet.Direction.IN,
+                        packet_id=packet_id,
+                        peer=peer,
+                        packet_type=header["type"],
+                        status=Packet.Status.PROCESSED,
+                        body=digest,  # the inbox keeps the fingerprint of what it processed
+                        expires_at=datetime.fromisoformat(header["expires"]),
+                        done_at=timezone.now(),
+                        transport=transport,
+                    )
+            except IntegrityError:
+                # Processed before: a retry after a lost answer, or a replay. Never twice.
+                _reject(raw, PacketError("replayed", packet_id), transport, address)
+                return {"status": "duplicate", "id": packet_id}
             replies = handler(peer, payload, packet_id) or []
             for reply_type, reply in replies:
                 packet_queue(peer=peer, packet_type=reply_type, payload=reply)
@@ -451,11 +482,9 @@ def packet_receive(raw: bytes, *, transport: str = "https", address=None) -> dic
                 actor="federation",
                 detail={"type": header["type"], "peer": peer.instance, "packet": packet_id},
             )
-    except IntegrityError:
-        # Processed before: a retry after a lost answer, or a replay. Never twice.
-        _reject(raw, PacketError("replayed", packet_id), transport, address)
-        return {"status": "duplicate", "id": packet_id}
-    except (ValidationError, KeyError, TypeError, ValueError) as exc:
+    except (ValidationError, IntegrityError, KeyError, TypeError, ValueError, LookupError) as exc:
+        # A payload that does not fit (unknown service, a reference used twice, …): refused,
+        # and the sender is told so (its packet is not taken as delivered).
         error = PacketError("bad_payload", str(getattr(exc, "message", exc))[:200])
         _reject(raw, error, transport, address)
         raise error from exc

@@ -15,11 +15,21 @@ class StatisticsConfig(AppConfig):
         exchange.register_handler("release.receipt", services.receive_release_receipt)
         from veza.core.demo import register_demo_step
         from veza.core.navigation import NavItem, register_nav
-        from veza.statistics.demo import demo_dataflows, demo_glotip, demo_releases
 
-        register_demo_step(60, "regional releases", demo_releases)
-        register_demo_step(61, "UNODC GLOTIP series", demo_glotip)
-        register_demo_step(62, "migration dataflows", demo_dataflows)
+        def later(name):
+            """The demo steps import scipy and Polars: only when the demo runs (every `veza`
+            command would pay for it otherwise)."""
+
+            def run(**kwargs):
+                from veza.statistics import demo
+
+                return getattr(demo, name)(**kwargs)
+
+            return run
+
+        register_demo_step(60, "regional releases", later("demo_releases"))
+        register_demo_step(61, "UNODC GLOTIP series", later("demo_glotip"))
+        register_demo_step(62, "migration dataflows", later("demo_dataflows"))
 
         register_nav(
             NavItem(
