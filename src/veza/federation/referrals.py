@@ -405,15 +405,9 @@ def _ours(peer, payload, direction):
     )
 
 
-def receive_response(*, peer: Peer, payload: dict):
-    referral = _ours(peer, payload, CrossBorderReferral.Direction.OUT)
-    status = payload["status"]
-    if status not in (Status.ACCEPTED, Status.DECLINED) or referral.status != Status.OFFERED:
-        raise ValidationError(f"a response {status} does not fit a referral {referral.status}")
+def _remote_step(referral: CrossBorderReferral, peer: Peer, status: str, **detail) -> None:
+    """Record a step the other side took: the new status, the timeline line, the audit entry."""
     referral.status = status
-    referral.responded_at = timezone.now()
-    referral.remote_case_code = str(payload.get("case_code") or "")[:24]
-    referral.decline_reason = str(payload.get("reason") or "")[:5000]
     referral.version += 1
     referral.save()
     _event(
@@ -422,10 +416,8 @@ def receive_response(*, peer: Peer, payload: dict):
         referral.organisation_id,
         reference=str(referral.reference),
         participant=peer.participant,
-        remote_case=referral.remote_case_code,
+        **detail,
     )
-    kind = "referral.accepted" if status == Status.ACCEPTED else "referral.declined"
-    _notify(_members(referral.organisation, "referrals.add_referral"), kind, case=referral.case)
     audit_log(
         f"federation.referral_{status}",
         actor=f"peer:{peer.instance}",
@@ -433,6 +425,19 @@ def receive_response(*, peer: Peer, payload: dict):
         organisation_id=referral.organisation_id,
         detail={"peer": peer.instance},
     )
+
+
+def receive_response(*, peer: Peer, payload: dict):
+    referral = _ours(peer, payload, CrossBorderReferral.Direction.OUT)
+    status = payload["status"]
+    if status not in (Status.ACCEPTED, Status.DECLINED) or referral.status != Status.OFFERED:
+        raise ValidationError(f"a response {status} does not fit a referral {referral.status}")
+    referral.responded_at = timezone.now()
+    referral.remote_case_code = str(payload.get("case_code") or "")[:24]
+    referral.decline_reason = str(payload.get("reason") or "")[:5000]
+    _remote_step(referral, peer, status, remote_case=referral.remote_case_code)
+    kind = "referral.accepted" if status == Status.ACCEPTED else "referral.declined"
+    _notify(_members(referral.organisation, "referrals.add_referral"), kind, case=referral.case)
     return []
 
 
@@ -449,21 +454,5 @@ def receive_update(*, peer: Peer, payload: dict):
     allowed = SENDER_MOVES if direction == CrossBorderReferral.Direction.IN else RECEIVER_MOVES
     if status not in allowed or referral.status not in allowed[status]:
         raise ValidationError(f"an update {status} does not fit a referral {referral.status}")
-    referral.status = status
-    referral.version += 1
-    referral.save()
-    _event(
-        referral.case,
-        f"referral.cross_border_{status}",
-        referral.organisation_id,
-        reference=str(referral.reference),
-        participant=peer.participant,
-    )
-    audit_log(
-        f"federation.referral_{status}",
-        actor=f"peer:{peer.instance}",
-        obj=referral,
-        organisation_id=referral.organisation_id,
-        detail={"peer": peer.instance},
-    )
+    _remote_step(referral, peer, status)
     return []

@@ -8,21 +8,18 @@ No Django model is used here: the callers (services, commands) store what this m
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import io
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from veza.statistics.disclosure import TOTAL, Table, protect
-from veza.statistics.release import AGENCY, _public_b64, signing_key
+from veza.statistics.release import write_manifest, write_table
 from veza.statistics.structure import structure_xml
 
 __all__ = [
@@ -301,20 +298,7 @@ def build_dataflow_release(
         for i, d in enumerate(dims)
     }
     out.mkdir(parents=True, exist_ok=True)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "STRUCTURE",
-            "STRUCTURE_ID",
-            "ACTION",
-            "REF_AREA",
-            "TIME_PERIOD",
-            *dims,
-            "OBS_VALUE",
-            "CONF_STATUS",
-        ]
-    )
+    rows = []
     primary = secondary = cells = 0
     for period in sorted(counts):
         table = Table.from_records(dims, used, counts[period])
@@ -322,24 +306,10 @@ def build_dataflow_release(
         primary += len(protected.primary)
         secondary += len(protected.secondary)
         cells += len(table.cells)
-        for key, value in sorted(protected.published().items()):
-            writer.writerow(
-                [
-                    "dataflow",
-                    f"{AGENCY}:DF_{definition.code}({definition.version})",
-                    "I",
-                    participant,
-                    period,
-                    *key,
-                    "" if value is None else value,
-                    "C" if value is None else "F",
-                ]
-            )
-    files = {}
+        rows.extend((period, key, value) for key, value in sorted(protected.published().items()))
     name = f"{definition.code}.csv"
-    data = buffer.getvalue().encode()
-    (out / name).write_bytes(data)
-    files[name] = hashlib.sha256(data).hexdigest()
+    flow = f"{definition.code}({definition.version})"
+    files = {name: write_table(out / name, flow, participant, dims, rows)}
     tables = [
         {
             "id": definition.code,
@@ -358,23 +328,19 @@ def build_dataflow_release(
     )
     (out / "structure.xml").write_bytes(structure)
     files["structure.xml"] = hashlib.sha256(structure).hexdigest()
-    manifest = {
-        "format": "Veza release 1 (SDMX-CSV 2.0 data, SDMX-ML 2.1 structure)",
-        "participant": participant,
-        "year": year,
-        "dataflow": definition.code,
-        "dataflow_version": definition.version,
-        "frequency": frequency,
-        "spec": f"dataflow:{definition.code}",
-        "spec_version": definition.version,
-        "method": "suppression",
-        "threshold": threshold,
-        "created_at": timezone.now().isoformat(),
-        "tables": tables,
-        "files": files,
-        "public_key": _public_b64(signing_key().public_key()),
-    }
-    body = json.dumps(manifest, sort_keys=True, indent=2).encode()
-    (out / "manifest.json").write_bytes(body)
-    (out / "manifest.sig").write_text(base64.b64encode(signing_key().sign(body)).decode())
-    return manifest
+    return write_manifest(
+        out,
+        {
+            "participant": participant,
+            "year": year,
+            "dataflow": definition.code,
+            "dataflow_version": definition.version,
+            "frequency": frequency,
+            "spec": f"dataflow:{definition.code}",
+            "spec_version": definition.version,
+            "method": "suppression",
+            "threshold": threshold,
+            "tables": tables,
+            "files": files,
+        },
+    )

@@ -233,6 +233,46 @@ def _method_parameters(definition: dict, method: str, privacy) -> dict:
     }
 
 
+def write_table(path: Path, flow: str, participant: str, dims: list[str], rows) -> str:
+    """One SDMX-CSV 2.0 file: a row per (period, key, value), a withheld value as an empty
+    OBS_VALUE with CONF_STATUS C. Returns the file's SHA-256."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    head = ["STRUCTURE", "STRUCTURE_ID", "ACTION", "REF_AREA", "TIME_PERIOD"]
+    writer.writerow([*head, *dims, "OBS_VALUE", "CONF_STATUS"])
+    for period, key, value in rows:
+        writer.writerow(
+            [
+                "dataflow",
+                f"{AGENCY}:DF_{flow}",
+                "I",
+                participant,
+                period,
+                *key,
+                "" if value is None else value,
+                "C" if value is None else "F",
+            ]
+        )
+    data = buffer.getvalue().encode()
+    path.write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_manifest(out: Path, fields: dict) -> dict:
+    """The manifest (what, how protected, the SHA-256 of every file), signed with the
+    instance's release key into manifest.sig."""
+    manifest = {
+        "format": "Veza release 1 (SDMX-CSV 2.0 data, SDMX-ML 2.1 structure)",
+        **fields,
+        "created_at": timezone.now().isoformat(),
+        "public_key": _public_b64(signing_key().public_key()),
+    }
+    body = json.dumps(manifest, sort_keys=True, indent=2).encode()
+    (out / "manifest.json").write_bytes(body)
+    (out / "manifest.sig").write_text(base64.b64encode(signing_key().sign(body)).decode())
+    return manifest
+
+
 def build_release(
     participant_code: str,
     year: int,
@@ -279,36 +319,10 @@ def build_release(
         table = _table(frame, dims, codes, closed=method == "dp")
         published, done = protect_table(table, method, parameters, threshold=threshold, dims=dims)
         name = f"{table_spec['id']}.csv"
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(
-            [
-                "STRUCTURE",
-                "STRUCTURE_ID",
-                "ACTION",
-                "REF_AREA",
-                "TIME_PERIOD",
-                *dims,
-                "OBS_VALUE",
-                "CONF_STATUS",
-            ]
+        rows = [(year, key, value) for key, value in sorted(published.items())]
+        files[name] = write_table(
+            out / name, f"{table_spec['id']}(1.0)", participant_code, dims, rows
         )
-        for key, value in sorted(published.items()):
-            writer.writerow(
-                [
-                    "dataflow",
-                    f"{AGENCY}:DF_{table_spec['id']}(1.0)",
-                    "I",
-                    participant_code,
-                    year,
-                    *key,
-                    "" if value is None else value,
-                    "C" if value is None else "F",
-                ]
-            )
-        data = buffer.getvalue().encode()
-        (out / name).write_bytes(data)
-        files[name] = hashlib.sha256(data).hexdigest()
         for dim in dims:
             known = all_codes.setdefault(dim, [])
             known.extend(c for c in table.codes[dim] if c not in known)
@@ -326,23 +340,20 @@ def build_release(
     structure = structure_xml(tables, all_codes, version=f"{definition['version']}.0")
     (out / "structure.xml").write_bytes(structure)
     files["structure.xml"] = hashlib.sha256(structure).hexdigest()
-    manifest = {
-        "format": "Veza release 1 (SDMX-CSV 2.0 data, SDMX-ML 2.1 structure)",
-        "participant": participant_code,
-        "year": year,
-        "spec": definition["id"],
-        "spec_version": definition["version"],
-        "threshold": threshold,
-        "method": method,
-        "parameters": parameters,
-        "created_at": timezone.now().isoformat(),
-        "tables": tables,
-        "files": files,
-        "public_key": _public_b64(signing_key().public_key()),
-    }
-    body = json.dumps(manifest, sort_keys=True, indent=2).encode()
-    (out / "manifest.json").write_bytes(body)
-    (out / "manifest.sig").write_text(base64.b64encode(signing_key().sign(body)).decode())
+    manifest = write_manifest(
+        out,
+        {
+            "participant": participant_code,
+            "year": year,
+            "spec": definition["id"],
+            "spec_version": definition["version"],
+            "threshold": threshold,
+            "method": method,
+            "parameters": parameters,
+            "tables": tables,
+            "files": files,
+        },
+    )
     return Built(out, manifest)
 
 
