@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "veza.referrals",
     "veza.statistics",
     "veza.federation",
+    "veza.interpreters",
 ]
 
 MIDDLEWARE = [
