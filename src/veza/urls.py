@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("veza.referrals.urls")),
     path("", include("veza.statistics.urls")),
     path("", include("veza.federation.urls")),
+    path("", include("veza.interpreters.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -45,17 +45,15 @@ class Setting(models.TextChoices):
 
 class InterpreterQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Every professional who may request sees the pool of their participant(s); the
-        regional coordinator role sees all; an interpreter sees their own record."""
+        """The pool is joint: every professional who may ask for an interpreter sees its
+        members (professionals, not the people they interpret for); an interpreter sees their
+        own record."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         from veza.organisations.scope import user_scope
 
-        scope = user_scope(user)
-        if scope.organisations_with("interpreters.view_interpreter"):
-            if scope.sees_all_participants:
-                return self
-            return self.filter(participant_id__in=scope.participant_ids)
+        if user_scope(user).organisations_with("interpreters.view_interpreter"):
+            return self
         return self.filter(user=user)
 
 

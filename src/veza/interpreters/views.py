@@ -1,0 +1,382 @@
+"""Pages of the interpreter pool: a professional asks for an interpreter and books one of the
+ranked suggestions; the interpreter confirms and keeps their availability; the coordinator sees
+the pool and its use."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from veza.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from veza.core.scoping import require_perm
+from veza.core.web import add_errors
+from veza.interpreters import matching
+from veza.interpreters.models import (
+    Gender,
+    Interpreter,
+    InterpreterRequest,
+    Setting,
+)
+from veza.interpreters.selectors import suggest, usage
+from veza.interpreters.services import (
+    availability_add,
+    booking_cancel,
+    booking_confirm,
+    booking_decline,
+    booking_done,
+    booking_propose,
+    feedback_record,
+    request_cancel,
+    request_create,
+)
+from veza.organisations.models import Organisation
+from veza.organisations.scope import user_scope
+
+__all__ = ["my_bookings", "pool", "request_detail", "request_list", "request_new"]
+
+REQUEST = "interpreters.add_interpreterrequest"
+COORDINATE = "interpreters.coordinate_pool"
+#: The professionals' languages of the region (ISO 639-3).
+TARGETS = [
+    ("srp", gettext_lazy("Serbian")),
+    ("mkd", gettext_lazy("Macedonian")),
+    ("sqi", gettext_lazy("Albanian")),
+    ("bos", gettext_lazy("Bosnian")),
+    ("hrv", gettext_lazy("Croatian")),
+    ("cnr", gettext_lazy("Montenegrin")),
+    ("eng", gettext_lazy("English")),
+]
+#: What each reason of the engine means, in words the requester reads (numbers filled in);
+#: the engine's English templates (matching.REASONS) are the fallback.
+REASON_TEXT = {
+    "language_missing": gettext_lazy("speaks none of %(languages)s"),
+    "proficiency_low": gettext_lazy(
+        "speaks %(language)s only at level %(level)s (level %(required)s needed)"
+    ),
+    "target_language_missing": gettext_lazy("does not interpret into %(language)s"),
+    "vetting_missing": gettext_lazy("not vetted"),
+    "vetting_expired": gettext_lazy("vetting valid only until %(until)s"),
+    "confidentiality_missing": gettext_lazy("has not signed the confidentiality undertaking"),
+    "conflict": gettext_lazy("declared a conflict of interest: %(tags)s"),
+    "gender_required": gettext_lazy("a %(gender)s interpreter is required"),
+    "remote_not_offered": gettext_lazy("does not work remotely"),
+    "on_site_not_offered": gettext_lazy("does not work on site"),
+    "too_far": gettext_lazy("based %(km)s km away, travels up to %(max_km)s km"),
+    "not_available": gettext_lazy("not available for the whole time requested"),
+    "double_booked": gettext_lazy("already booked %(start)s to %(end)s"),
+    "language": gettext_lazy("speaks %(language)s at level %(level)s of 5"),
+    "dialect": gettext_lazy("speaks the %(dialect)s dialect"),
+    "remote": gettext_lazy("works remotely"),
+    "distance": gettext_lazy("based %(km)s km away"),
+    "distance_unknown": gettext_lazy("distance unknown"),
+    "setting_experience": gettext_lazy("%(count)s earlier assignments in this setting"),
+    "fair_share": gettext_lazy("%(hours)s hours booked in the last 90 days"),
+    "feedback": gettext_lazy("past feedback %(percent)s%%"),
+    "feedback_none": gettext_lazy("no feedback yet (counted as average)"),
+    "trained_trafficking": gettext_lazy("trained on trafficking in human beings"),
+    "trained_trauma": gettext_lazy("trained in trauma-informed interpreting"),
+    "gender_preferred": gettext_lazy("the preferred gender"),
+    "same_participant": gettext_lazy("based in the same participant (%(participant)s)"),
+}
+
+
+def reason_text(reason) -> str:
+    params = {}
+    for key, value in dict(reason.params).items():
+        if isinstance(value, float):
+            value = f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            value = ", ".join(sorted(str(v) for v in value))
+        elif hasattr(value, "strftime"):
+            value = value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else str(value)
+        params[key] = value
+    template = REASON_TEXT.get(reason.code)
+    try:
+        if template is not None:
+            return str(template) % params
+        return matching.REASONS.get(reason.code, reason.code).format(**params)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return reason.code
+
+
+class RequestForm(forms.Form):
+    reference = forms.CharField(
+        label=gettext_lazy("Case, screening or referral code"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("A pseudonymous code only, never a name."),
+    )
+    languages = forms.CharField(
+        label=gettext_lazy("The person's language(s)"),
+        max_length=60,
+        help_text=gettext_lazy(
+            "ISO 639-3 codes, in order of preference, e.g. pus (Pashto), prs (Dari), ara (Arabic)."
+        ),
+    )
+    dialect = forms.CharField(
+        label=gettext_lazy("Dialect (if it matters)"), max_length=60, required=False
+    )
+    target_language = forms.ChoiceField(label=gettext_lazy("Into"), choices=TARGETS)
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    time = forms.TimeField(
+        label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    hours = forms.DecimalField(
+        label=gettext_lazy("Duration (hours)"),
+        min_value=0.5,
+        max_value=12,
+        decimal_places=1,
+        initial=2,
+    )
+    setting = forms.ChoiceField(label=gettext_lazy("Setting"), choices=Setting.choices)
+    remote = forms.BooleanField(label=gettext_lazy("Remote (video or phone)"), required=False)
+    place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
+    urgent = forms.BooleanField(label=gettext_lazy("Urgent"), required=False)
+    gender_required = forms.ChoiceField(
+        label=gettext_lazy("Interpreter's gender: required"),
+        choices=[("", gettext_lazy("no requirement")), *Gender.choices],
+        required=False,
+    )
+    gender_preferred = forms.ChoiceField(
+        label=gettext_lazy("Interpreter's gender: preferred"),
+        choices=[("", gettext_lazy("no preference")), *Gender.choices],
+        required=False,
+    )
+    avoid = forms.CharField(
+        label=gettext_lazy("Conflicts to avoid"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Communities or groups, separated by commas."),
+    )
+
+
+def _organisations(user):
+    return Organisation.objects.filter(pk__in=user_scope(user).organisations_with(REQUEST))
+
+
+@require_http_methods(["GET", "POST"])
+def request_new(request):
+    require_perm(request.user, REQUEST)
+    organisations = list(_organisations(request.user))
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    form = RequestForm(request.POST or None, initial={"date": tomorrow, "time": "10:00"})
+    if request.method == "POST" and form.is_valid() and organisations:
+        data = form.cleaned_data
+        start = timezone.make_aware(datetime.combine(data["date"], data["time"]))
+        try:
+            created = request_create(
+                actor=request.user,
+                organisation=organisations[0],
+                reference=data["reference"],
+                languages=[x for x in data["languages"].replace(",", " ").split() if x],
+                dialect=data["dialect"],
+                target_language=data["target_language"],
+                start=start,
+                end=start + timedelta(hours=float(data["hours"])),
+                remote=data["remote"],
+                place=data["place"],
+                urgent=data["urgent"],
+                gender_required=data["gender_required"],
+                gender_preferred=data["gender_preferred"],
+                setting=data["setting"],
+                avoid=[x.strip() for x in data["avoid"].split(",") if x.strip()],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("interpreters:request", pk=created.pk)
+    return render(
+        request, "interpreters/request_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _visible_requests(user):
+    scope = user_scope(user)
+    return InterpreterRequest.objects.filter(
+        Q(organisation_id__in=scope.organisations_with("interpreters.view_interpreterrequest"))
+        | Q(participant_id__in=scope.participants_with(COORDINATE))
+    ).select_related("organisation", "participant")
+
+
+@require_GET
+def request_list(request):
+    require_perm(request.user, "interpreters.view_interpreterrequest")
+    return render(
+        request,
+        "interpreters/requests.html",
+        {
+            "requests": _visible_requests(request.user)[:200],
+            "may_request": request.user.has_perm(REQUEST),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def request_detail(request, pk):
+    require_perm(request.user, "interpreters.view_interpreterrequest")
+    item = _visible_requests(request.user).filter(pk=pk).first()
+    if item is None:
+        raise NotFoundError()
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        booking = item.bookings.filter(pk=request.POST.get("booking") or 0).first()
+        try:
+            if action == "ask":
+                interpreter = (
+                    Interpreter.objects.visible_to(request.user)
+                    .filter(pk=request.POST.get("interpreter") or 0)
+                    .first()
+                )
+                if interpreter is None:
+                    raise NotFoundError()
+                ranked = {i.pk: (n, r) for n, (i, r) in enumerate(suggest(item)[0], start=1)}
+                rank, result = ranked.get(interpreter.pk, (0, None))
+                reasons = [reason_text(r) for r in result.reasons] if result else []
+                booking = booking_propose(
+                    actor=request.user,
+                    request=item,
+                    interpreter=interpreter,
+                    rank=rank,
+                    reasons=reasons,
+                )
+                if request.POST.get("confirm") and request.user.has_perm(COORDINATE):
+                    booking_confirm(actor=request.user, booking=booking)
+            elif action == "confirm" and booking:
+                booking_confirm(actor=request.user, booking=booking)
+            elif action == "cancel" and booking:
+                booking_cancel(actor=request.user, booking=booking)
+            elif action == "no_show" and booking:
+                booking_cancel(actor=request.user, booking=booking, no_show=True)
+            elif action == "done" and booking:
+                booking_done(actor=request.user, booking=booking)
+            elif action == "feedback" and booking:
+                feedback_record(
+                    actor=request.user,
+                    booking=booking,
+                    quality=request.POST.get("quality") or None,
+                    neutral=request.POST.get("neutral") == "yes",
+                    confidentiality_concern=bool(request.POST.get("confidentiality_concern")),
+                    comment=request.POST.get("comment", ""),
+                )
+            elif action == "cancel_request":
+                request_cancel(actor=request.user, request=item)
+            else:
+                raise ValidationError(_("This step is not possible now."))
+        except ConflictError as exc:
+            error = str(exc.message)
+        except ValidationError as exc:
+            error = "; ".join(p for ps in exc.fields.values() for p in ps) or str(exc.message)
+        else:
+            messages.success(request, _("Done."))
+            return redirect("interpreters:request", pk=item.pk)
+        item.refresh_from_db()
+    holding = (
+        item.bookings.filter(status__in=["proposed", "confirmed"])
+        .select_related("interpreter")
+        .first()
+    )
+    ranked, excluded = ([], [])
+    if item.status == "open" and holding is None:
+        ranked, excluded = suggest(item)
+    return render(
+        request,
+        "interpreters/request.html",
+        {
+            "item": item,
+            "holding": holding,
+            "bookings": item.bookings.select_related("interpreter"),
+            "ranked": [
+                {"interpreter": i, "score": r.score, "reasons": [reason_text(x) for x in r.reasons]}
+                for i, r in ranked
+            ],
+            "excluded": [{"interpreter": i, "reason": reason_text(e.reason)} for i, e in excluded],
+            "is_coordinator": request.user.has_perm(COORDINATE),
+            "error": error,
+        },
+        status=409 if error else 200,
+    )
+
+
+class AvailabilityForm(forms.Form):
+    start = forms.DateTimeField(
+        label=gettext_lazy("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    end = forms.DateTimeField(
+        label=gettext_lazy("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def my_bookings(request):
+    """The interpreter's own page: bookings to confirm, the calendar of availability."""
+    interpreter = (
+        getattr(request.user, "interpreter", None) if request.user.is_authenticated else None
+    )
+    if interpreter is None:
+        raise PermissionDeniedError()
+    form = AvailabilityForm(request.POST if request.POST.get("action") == "available" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        booking = interpreter.bookings.filter(pk=request.POST.get("booking") or 0).first()
+        try:
+            if action == "available" and form.is_valid():
+                availability_add(
+                    actor=request.user,
+                    interpreter=interpreter,
+                    start=form.cleaned_data["start"],
+                    end=form.cleaned_data["end"],
+                )
+                return redirect("interpreters:mine")
+            if action == "confirm" and booking:
+                booking_confirm(actor=request.user, booking=booking)
+                return redirect("interpreters:mine")
+            if action == "decline" and booking:
+                booking_decline(
+                    actor=request.user, booking=booking, note=request.POST.get("note", "")
+                )
+                return redirect("interpreters:mine")
+        except (ValidationError, ConflictError) as exc:
+            add_errors(form, exc) if isinstance(exc, ValidationError) else form.add_error(
+                None, exc.message
+            )
+    now = timezone.now()
+    return render(
+        request,
+        "interpreters/mine.html",
+        {
+            "interpreter": interpreter,
+            "bookings": interpreter.bookings.filter(
+                end__gte=now - timedelta(days=30)
+            ).select_related("request"),
+            "availability": interpreter.availability.filter(end__gte=now),
+            "form": form,
+        },
+    )
+
+
+@require_GET
+def pool(request):
+    """The coordinator's view: the interpreters and how the pool is used."""
+    require_perm(request.user, COORDINATE)
+    participants = user_scope(request.user).participants_with(COORDINATE)
+    return render(
+        request,
+        "interpreters/pool.html",
+        {
+            "interpreters": Interpreter.objects.filter(
+                participant_id__in=participants
+            ).prefetch_related("skills"),
+            "usage": usage(participants),
+        },
+    )
