@@ -159,3 +159,23 @@ def test_concurrent_requests_cannot_take_the_same_person(police):
         thread.join()
     assert sorted(outcomes) == ["booked"] + ["conflict"] * 7
     assert Booking.objects.filter(interpreter=interpreter, status="proposed").count() == 1
+
+
+@pytest.mark.django_db
+def test_reminders_go_out_once_for_tomorrows_assignments(police):
+    from veza.interpreters.tasks import send_reminders
+    from veza.referrals.models import Notification
+
+    officer, organisation = police
+    own = make_user("interp-r")
+    interpreter = make_interpreter(user=own)
+    booking = booking_propose(
+        actor=officer, request=_request(officer, organisation), interpreter=interpreter
+    )
+    assert send_reminders(now=TOMORROW - timedelta(hours=20)) == 0  # not confirmed yet
+    booking_confirm(actor=own, booking=booking)
+    assert send_reminders(now=TOMORROW - timedelta(hours=30)) == 0  # more than a day ahead
+    assert send_reminders(now=TOMORROW - timedelta(hours=20)) == 1
+    assert send_reminders(now=TOMORROW - timedelta(hours=19)) == 0  # once
+    kinds = set(Notification.objects.values_list("user__username", "kind"))
+    assert {("interp-r", "interpreter.reminder"), ("officer", "interpreter.reminder")} <= kinds

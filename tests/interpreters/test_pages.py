@@ -129,3 +129,41 @@ def test_unmet_demand_and_who_may_see_what(client):
         bad.status_code == 400
         and not InterpreterRequest.objects.filter(organisation__participant__code="AL").exists()
     )
+
+
+def test_feedback_after_the_assignment(client):
+    from veza.interpreters.models import Feedback
+    from veza.interpreters.services import booking_confirm, booking_propose, request_create
+
+    police = make_organisation("RS", name="Police Kragujevac", sector="police")
+    officer = make_user("officer-k", role="frontline_professional", organisation=police)
+    own = make_user("interp-k")
+    interpreter = make_interpreter("Interpreter K", user=own)
+    item = request_create(
+        actor=officer,
+        organisation=police,
+        languages=["pus"],
+        target_language="srp",
+        start=TOMORROW,
+        end=TOMORROW + timedelta(hours=1),
+        setting="medical",
+    )
+    booking = booking_confirm(
+        actor=own, booking=booking_propose(actor=officer, request=item, interpreter=interpreter)
+    )
+    login_verified(client, officer)
+    url = f"/interpreters/requests/{item.pk}/"
+    client.post(url, {"action": "done", "booking": booking.pk})
+    assert "How did it go with Interpreter K?" in client.get(url).content.decode()
+    client.post(
+        url,
+        {
+            "action": "feedback",
+            "booking": booking.pk,
+            "quality": "4",
+            "neutral": "yes",
+            "confidentiality_concern": "1",
+        },
+    )
+    feedback = Feedback.objects.get()
+    assert (feedback.quality, feedback.neutral, feedback.confidentiality_concern) == (4, True, True)

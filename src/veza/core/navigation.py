@@ -6,6 +6,7 @@ apps register here in their `ready()`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -18,7 +19,8 @@ class NavItem:
     key: str
     label: str
     url_name: str
-    perm: str | None
+    #: A permission, a test of the user (e.g. "has an interpreter record"), or None for all.
+    perm: str | Callable | None
     description: str = ""
     order: int = 100
 
@@ -37,5 +39,9 @@ def register_nav(item: NavItem) -> None:
 def nav_items_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
-    items = [i for i in _REGISTRY.values() if i.perm is None or user.has_perm(i.perm)]
+    items = [
+        i
+        for i in _REGISTRY.values()
+        if i.perm is None or (i.perm(user) if callable(i.perm) else user.has_perm(i.perm))
+    ]
     return sorted(items, key=lambda i: (i.order, i.key))

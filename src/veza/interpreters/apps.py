@@ -8,7 +8,14 @@ class InterpretersConfig(AppConfig):
     verbose_name = _("Interpreter pool")
 
     def ready(self):
+        from veza.core.demo import register_demo_step
+        from veza.core.hooks import register_periodic
         from veza.core.navigation import NavItem, register_nav
+        from veza.interpreters.demo import demo_interpreters
+        from veza.interpreters.tasks import reminders_task
+
+        register_demo_step(55, "interpreter pool", demo_interpreters)
+        register_periodic(reminders_task, 60)  # reminders of the next day's assignments
 
         register_nav(
             NavItem(
@@ -18,6 +25,16 @@ class InterpretersConfig(AppConfig):
                 "interpreters.view_interpreterrequest",
                 _("Ask the joint pool for an interpreter; see your requests and bookings."),
                 order=40,
+            )
+        )
+        register_nav(
+            NavItem(
+                "interpreter_mine",
+                _("My assignments"),
+                "interpreters:mine",
+                lambda user: hasattr(user, "interpreter"),
+                _("Assignments to confirm, and when you are available."),
+                order=42,
             )
         )
         register_nav(
