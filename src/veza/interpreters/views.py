@@ -95,6 +95,8 @@ def reason_text(reason) -> str:
             value = f"{value:.0f}" if value >= 10 else f"{value:.1f}"
         elif isinstance(value, (list, tuple, set, frozenset)):
             value = ", ".join(sorted(str(v) for v in value))
+        elif key == "gender" and value in Gender.values:
+            value = str(Gender(value).label).lower()
         elif hasattr(value, "strftime"):
             value = value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else str(value)
         params[key] = value
@@ -310,10 +312,12 @@ def request_detail(request, pk):
 
 class AvailabilityForm(forms.Form):
     start = forms.DateTimeField(
-        label=gettext_lazy("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("Available from"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     end = forms.DateTimeField(
-        label=gettext_lazy("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("Available until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
 
