@@ -196,6 +196,60 @@ def _identification_pair(organisation, other_org):
 
 from veza.indicators.models import IndicatorSet, Questionnaire  # noqa: E402
 
+
+def _pool_interpreter(organisation=None, other_org=None):
+    from tests.interpreters.test_booking import make_interpreter
+
+    return make_interpreter("API interpreter")
+
+
+def _interpreter_pair(organisation, other_org):
+    return {"pk": _pool_interpreter().pk}, None
+
+
+def _interpreter_requests(organisation, other_org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from veza.interpreters.models import InterpreterRequest
+
+    start = timezone.now() + timedelta(days=1)
+    made = []
+    for org in (organisation, other_org):
+        made.append(
+            InterpreterRequest.objects.create(
+                organisation=org,
+                participant=org.participant,
+                languages=["pus"],
+                target_language="srp",
+                start=start,
+                end=start + timedelta(hours=1),
+                setting="medical",
+            )
+        )
+    return made
+
+
+def _interpreter_request_pair(organisation, other_org):
+    own, other = _interpreter_requests(organisation, other_org)
+    return {"pk": own.pk}, {"pk": other.pk}
+
+
+def _interpreter_request_body(organisation, user):
+    return {
+        "languages": ["pus"],
+        "target_language": "srp",
+        "start": "2030-01-10T10:00:00Z",
+        "hours": 2,
+        "setting": "police_interview",
+    }
+
+
+def _book_body(own):
+    return {"interpreter": _pool_interpreter().pk}
+
+
 ENDPOINTS = [
     Endpoint("user-me", "frontline_professional", no_other_reason="always the caller"),
     Endpoint("schema", "frontline_professional", no_other_reason="no organisation data"),
@@ -331,6 +385,41 @@ ENDPOINTS = [
         payload=None,
         body_factory=_referral_create_body,
         no_other_reason="the case and service ids are checked by the detail tests",
+    ),
+    Endpoint("interpreter-list", SCREENER, no_other_reason="the pool is joint (professionals)"),
+    Endpoint(
+        "interpreter-detail",
+        SCREENER,
+        objects=_interpreter_pair,
+        no_other_reason="the pool is joint (professionals)",
+    ),
+    Endpoint(
+        "interpreter-request-list",
+        SCREENER,
+        ids=_row_organisations,
+        prepare=lambda own, other: _interpreter_requests(own, other),
+    ),
+    Endpoint(
+        "interpreter-request-list",
+        SCREENER,
+        method="post",
+        ok_status=201,
+        payload=None,
+        body_factory=_interpreter_request_body,
+        no_other_reason="creates in the caller's own organisation",
+    ),
+    Endpoint("interpreter-request-detail", SCREENER, objects=_interpreter_request_pair),
+    Endpoint("interpreter-request-suggestions", SCREENER, objects=_interpreter_request_pair),
+    Endpoint(
+        "interpreter-request-book",
+        SCREENER,
+        objects=_interpreter_request_pair,
+        method="post",
+        ok_status=201,
+        payload=_book_body,
+    ),
+    Endpoint(
+        "interpreter-request-cancel", SCREENER, objects=_interpreter_request_pair, method="post"
     ),
 ]
 

@@ -305,6 +305,7 @@ SPECTACULAR_SETTINGS = {
         "ScreeningStatusEnum": "veza.screening.choices.ScreeningStatus",
         "TraffickingStatusEnum": "veza.cases.choices.TraffickingStatus",
         "ReferralStatusEnum": "veza.referrals.choices.ReferralStatus",
+        "InterpreterGenderEnum": "veza.interpreters.models.Gender",
     },
 }
 

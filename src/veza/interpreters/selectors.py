@@ -21,7 +21,7 @@ from veza.interpreters.models import (
     Skill,
 )
 
-__all__ = ["candidates_for", "suggest", "usage"]
+__all__ = ["candidates_for", "suggest", "usage", "visible_requests"]
 
 
 def _point(lat, lon):
@@ -182,3 +182,14 @@ def usage(participant_ids) -> dict:
         .filter(Q(confidentiality_concern=True) | Q(safety_concern=True) | Q(distress=True))
         .count(),
     }
+
+
+def visible_requests(user):
+    """Requests of the user's organisations, and of the participants whose pool they coordinate."""
+    from veza.organisations.scope import user_scope
+
+    scope = user_scope(user)
+    return InterpreterRequest.objects.filter(
+        Q(organisation_id__in=scope.organisations_with("interpreters.view_interpreterrequest"))
+        | Q(participant_id__in=scope.participants_with("interpreters.coordinate_pool"))
+    ).select_related("organisation", "participant")

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,10 +21,9 @@ from veza.interpreters import matching
 from veza.interpreters.models import (
     Gender,
     Interpreter,
-    InterpreterRequest,
     Setting,
 )
-from veza.interpreters.selectors import suggest, usage
+from veza.interpreters.selectors import suggest, usage, visible_requests
 from veza.interpreters.services import (
     availability_add,
     booking_cancel,
@@ -203,11 +201,7 @@ def request_new(request):
 
 
 def _visible_requests(user):
-    scope = user_scope(user)
-    return InterpreterRequest.objects.filter(
-        Q(organisation_id__in=scope.organisations_with("interpreters.view_interpreterrequest"))
-        | Q(participant_id__in=scope.participants_with(COORDINATE))
-    ).select_related("organisation", "participant")
+    return visible_requests(user)
 
 
 @require_GET

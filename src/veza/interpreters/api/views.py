@@ -1,0 +1,205 @@
+"""The interpreter pool through the API, scoped like the pages: the pool's members, requests with
+their ranked suggestions, asking an interpreter, cancelling."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from veza.core.api.permissions import perm_required
+from veza.core.errors import NotFoundError
+from veza.interpreters.models import Booking, Interpreter, InterpreterRequest, Setting
+from veza.interpreters.selectors import suggest, visible_requests
+from veza.interpreters.services import booking_propose, request_cancel, request_create
+from veza.organisations.models import Organisation
+from veza.organisations.scope import user_scope
+
+__all__ = ["InterpreterRequestViewSet", "InterpreterViewSet"]
+
+REQUEST = "interpreters.add_interpreterrequest"
+
+
+class InterpreterSerializer(serializers.ModelSerializer):
+    participant = serializers.CharField(source="participant.code", read_only=True)
+    languages = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Interpreter
+        fields = [
+            "id",
+            "name",
+            "participant",
+            "area",
+            "gender",
+            "remote",
+            "on_site",
+            "languages",
+            "target_languages",
+            "vetting",
+            "vetted_until",
+        ]
+        read_only_fields = fields
+
+    def get_languages(self, obj) -> list[dict]:
+        return [{"language": s.language, "proficiency": s.proficiency} for s in obj.skills.all()]
+
+
+class InterpreterViewSet(viewsets.ReadOnlyModelViewSet):
+    """The joint pool's members (professionals; never the people they interpret for)."""
+
+    serializer_class = InterpreterSerializer
+    permission_classes = [perm_required("interpreters.view_interpreter")]
+    queryset = Interpreter.objects.none()
+
+    def get_queryset(self):
+        return (
+            Interpreter.objects.visible_to(self.request.user)
+            .filter(is_active=True)
+            .select_related("participant")
+            .prefetch_related("skills")
+            .order_by("name")
+        )
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Booking
+        fields = ["id", "interpreter", "start", "end", "status", "rank", "reasons", "version"]
+        read_only_fields = fields
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    bookings = BookingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = InterpreterRequest
+        fields = [
+            "id",
+            "organisation",
+            "reference",
+            "languages",
+            "dialect",
+            "target_language",
+            "start",
+            "end",
+            "remote",
+            "place",
+            "urgent",
+            "gender_required",
+            "gender_preferred",
+            "setting",
+            "avoid",
+            "status",
+            "bookings",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    languages = serializers.ListField(child=serializers.CharField(max_length=3), min_length=1)
+    dialect = serializers.CharField(required=False, allow_blank=True, max_length=60, default="")
+    target_language = serializers.CharField(max_length=3)
+    start = serializers.DateTimeField()
+    hours = serializers.FloatField(min_value=0.25, max_value=12)
+    remote = serializers.BooleanField(required=False, default=False)
+    place = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    urgent = serializers.BooleanField(required=False, default=False)
+    gender_required = serializers.CharField(required=False, allow_blank=True, default="")
+    gender_preferred = serializers.CharField(required=False, allow_blank=True, default="")
+    setting = serializers.ChoiceField(choices=Setting.choices)
+    avoid = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    interpreter = InterpreterSerializer()
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.DictField())
+
+
+class BookSerializer(serializers.Serializer):
+    interpreter = serializers.IntegerField()
+
+
+class InterpreterRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Requests of your organisation(s) (and, for the pool's coordinator, of the participant)."""
+
+    serializer_class = RequestSerializer
+    queryset = InterpreterRequest.objects.none()
+
+    def get_permissions(self):
+        needed = (
+            REQUEST
+            if self.action in ("create", "book", "cancel")
+            else ("interpreters.view_interpreterrequest")
+        )
+        return [perm_required(needed)()]
+
+    def get_queryset(self):
+        return visible_requests(self.request.user).prefetch_related("bookings").order_by("-start")
+
+    def get_object(self):
+        item = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if item is None or not str(self.kwargs["pk"]).isdigit():
+            raise NotFoundError()
+        return item
+
+    @extend_schema(request=RequestCreateSerializer, responses={201: RequestSerializer})
+    def create(self, request):
+        data = RequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        organisation = Organisation.objects.filter(
+            pk__in=user_scope(request.user).organisations_with(REQUEST)
+        ).first()
+        if organisation is None:
+            raise NotFoundError()
+        values["end"] = values["start"] + timedelta(hours=values.pop("hours"))
+        item = request_create(actor=request.user, organisation=organisation, **values)
+        return Response(RequestSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=SuggestionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def suggestions(self, request, pk=None):
+        """The interpreters who fit, best first, each with the reasons of its rank."""
+        ranked, _excluded = suggest(self.get_object())
+        return Response(
+            [
+                {
+                    "interpreter": InterpreterSerializer(i).data,
+                    "score": r.score,
+                    "reasons": [x.as_dict() for x in r.reasons],
+                }
+                for i, r in ranked
+            ]
+        )
+
+    @extend_schema(request=BookSerializer, responses={201: BookingSerializer})
+    @action(detail=True, methods=["post"])
+    def book(self, request, pk=None):
+        """Ask an interpreter: their time is held until they (or the coordinator) confirm."""
+        data = BookSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = self.get_object()
+        interpreter = (
+            Interpreter.objects.visible_to(request.user)
+            .filter(pk=data.validated_data["interpreter"])
+            .first()
+        )
+        if interpreter is None:
+            raise NotFoundError()
+        booking = booking_propose(actor=request.user, request=item, interpreter=interpreter)
+        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        item = request_cancel(actor=request.user, request=self.get_object())
+        return Response(RequestSerializer(item).data)
