@@ -167,3 +167,44 @@ def test_feedback_after_the_assignment(client):
     )
     feedback = Feedback.objects.get()
     assert (feedback.quality, feedback.neutral, feedback.confidentiality_concern) == (4, True, True)
+
+
+def test_the_coordinator_adds_and_changes_an_interpreter(client):
+    from veza.interpreters.models import Interpreter
+
+    coordinator = make_user(
+        "ic-add",
+        role="interpreter_coordinator",
+        organisation=make_organisation("MK", name="Pool MK"),
+    )
+    login_verified(client, coordinator)
+    form = {
+        "name": "Nadia F.",
+        "gender": "female",
+        "area": "Skopje",
+        "remote": "on",
+        "on_site": "on",
+        "vetting": "valid",
+        "vetted_until": "2030-01-01",
+        "confidentiality_signed": "2026-01-01",
+        "is_active": "on",
+        "skills_text": "ara:5, eng:4",
+        "targets_text": "mkd, eng",
+        "conflicts_text": "",
+    }
+    bad = client.post("/interpreters/pool/new/", {**form, "skills_text": "arabic"})
+    assert bad.status_code == 400 and not Interpreter.objects.exists()
+    assert client.post("/interpreters/pool/new/", form).status_code == 302
+    interpreter = Interpreter.objects.get()
+    assert interpreter.participant.code == "MK" and interpreter.target_languages == ["mkd", "eng"]
+    assert sorted(interpreter.skills.values_list("language", "proficiency")) == [
+        ("ara", 5),
+        ("eng", 4),
+    ]
+    client.post(f"/interpreters/pool/{interpreter.pk}/", {**form, "skills_text": "ara:5, som:3"})
+    assert sorted(interpreter.skills.values_list("language", flat=True)) == ["ara", "som"]
+    officer = make_user(
+        "officer-mk", role="frontline_professional", organisation=make_organisation("MK")
+    )
+    login_verified(client, officer)
+    assert client.get("/interpreters/pool/new/").status_code == 403

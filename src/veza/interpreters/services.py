@@ -32,6 +32,7 @@ __all__ = [
     "booking_done",
     "booking_propose",
     "feedback_record",
+    "interpreter_save",
     "request_cancel",
     "request_create",
 ]
@@ -50,6 +51,70 @@ def _is_coordinator(actor, participant) -> bool:
 
 def _own(actor, interpreter: Interpreter) -> bool:
     return interpreter.user_id is not None and interpreter.user_id == getattr(actor, "pk", None)
+
+
+FIELDS = (
+    "name",
+    "organisation",
+    "area",
+    "latitude",
+    "longitude",
+    "gender",
+    "remote",
+    "on_site",
+    "travel_km_max",
+    "target_languages",
+    "accreditation",
+    "trafficking_training",
+    "trauma_training",
+    "vetting",
+    "vetted_until",
+    "confidentiality_signed",
+    "conflicts",
+    "rate_per_hour",
+    "currency",
+    "is_active",
+)
+
+
+@transaction.atomic
+def interpreter_save(
+    *, actor, participant, skills: list[tuple[str, int]], interpreter=None, **values
+) -> Interpreter:
+    """Add an interpreter to the pool, or change one (the coordinator of its participant)."""
+    from veza.interpreters.models import Skill
+
+    if not _is_coordinator(actor, participant):
+        raise PermissionDeniedError()
+    problems: dict[str, list[str]] = {}
+    if not (values.get("name") or "").strip():
+        problems["name"] = [_("Give the interpreter's name.")]
+    if not skills or any(
+        len(code) != 3 or not code.isalpha() or not 1 <= level <= 5 for code, level in skills
+    ):
+        problems["skills"] = [_("Languages as ISO 639-3 code and level 1 to 5, e.g. pus:5, prs:4.")]
+    if len({code for code, _level in skills}) != len(skills):
+        problems["skills"] = [_("Each language once.")]
+    if problems:
+        raise ValidationError(fields=problems)
+    clean = {k: v for k, v in values.items() if k in FIELDS}
+    if interpreter is None:
+        interpreter = Interpreter.objects.create(participant=participant, **clean)
+        action = "interpreter.add"
+    else:
+        interpreter = Interpreter.objects.select_for_update().get(pk=interpreter.pk)
+        for key, value in clean.items():
+            setattr(interpreter, key, value)
+        interpreter.version += 1
+        interpreter.save()
+        action = "interpreter.change"
+    interpreter.skills.exclude(language__in=[c for c, _l in skills]).delete()
+    for code, level in skills:
+        Skill.objects.update_or_create(
+            interpreter=interpreter, language=code.lower(), defaults={"proficiency": level}
+        )
+    audit_log(action, actor=actor, obj=interpreter, detail={"languages": [c for c, _l in skills]})
+    return interpreter
 
 
 @transaction.atomic

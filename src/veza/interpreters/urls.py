@@ -10,4 +10,6 @@ urlpatterns = [
     path("interpreters/requests/<int:pk>/", views.request_detail, name="request"),
     path("interpreters/mine/", views.my_bookings, name="mine"),
     path("interpreters/pool/", views.pool, name="pool"),
+    path("interpreters/pool/new/", views.interpreter_edit, name="interpreter-new"),
+    path("interpreters/pool/<int:pk>/", views.interpreter_edit, name="interpreter-edit"),
 ]

@@ -38,7 +38,14 @@ from veza.interpreters.services import (
 from veza.organisations.models import Organisation
 from veza.organisations.scope import user_scope
 
-__all__ = ["my_bookings", "pool", "request_detail", "request_list", "request_new"]
+__all__ = [
+    "interpreter_edit",
+    "my_bookings",
+    "pool",
+    "request_detail",
+    "request_list",
+    "request_new",
+]
 
 REQUEST = "interpreters.add_interpreterrequest"
 COORDINATE = "interpreters.coordinate_pool"
@@ -377,4 +384,120 @@ def pool(request):
             ).prefetch_related("skills"),
             "usage": usage(participants),
         },
+    )
+
+
+class InterpreterForm(forms.ModelForm):
+    skills_text = forms.CharField(
+        label=gettext_lazy("Languages and levels"),
+        max_length=300,
+        help_text=gettext_lazy(
+            "ISO 639-3 code and level (5 native, 4 fluent, 3 working, 2 basic, 1 beginner), "
+            "separated by commas, e.g. pus:5, prs:4."
+        ),
+    )
+    targets_text = forms.CharField(
+        label=gettext_lazy("Interprets into"),
+        max_length=100,
+        help_text=gettext_lazy("ISO 639-3 codes, e.g. srp, eng."),
+    )
+    conflicts_text = forms.CharField(
+        label=gettext_lazy("Conflicts of interest"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("Communities, groups or places, separated by commas."),
+    )
+
+    class Meta:
+        model = Interpreter
+        fields = [
+            "name",
+            "gender",
+            "area",
+            "remote",
+            "on_site",
+            "travel_km_max",
+            "accreditation",
+            "trafficking_training",
+            "trauma_training",
+            "vetting",
+            "vetted_until",
+            "confidentiality_signed",
+            "rate_per_hour",
+            "is_active",
+        ]
+        widgets = {
+            f: forms.DateInput(attrs={"type": "date"})
+            for f in (
+                "trafficking_training",
+                "trauma_training",
+                "vetted_until",
+                "confidentiality_signed",
+            )
+        }
+
+    def clean_skills_text(self):
+        skills = []
+        for part in self.cleaned_data["skills_text"].replace(";", ",").split(","):
+            code, _sep, level = part.strip().partition(":")
+            if not code:
+                continue
+            if not level.strip().isdigit():
+                raise forms.ValidationError(_("Give a level after each code, e.g. pus:5."))
+            skills.append((code.strip().lower(), int(level)))
+        return skills
+
+
+def _split(text: str) -> list[str]:
+    return [x.strip().lower() for x in text.replace(";", ",").split(",") if x.strip()]
+
+
+@require_http_methods(["GET", "POST"])
+def interpreter_edit(request, pk=None):
+    """The coordinator adds an interpreter to the pool, or changes one."""
+    require_perm(request.user, COORDINATE)
+    participants = list(user_scope(request.user).participants_with(COORDINATE))
+    instance = None
+    if pk is not None:
+        instance = Interpreter.objects.filter(pk=pk, participant_id__in=participants).first()
+        if instance is None:
+            raise NotFoundError()
+    initial = {}
+    if instance is not None:
+        initial = {
+            "skills_text": ", ".join(
+                f"{s.language}:{s.proficiency}" for s in instance.skills.all()
+            ),
+            "targets_text": ", ".join(instance.target_languages or []),
+            "conflicts_text": ", ".join(instance.conflicts or []),
+        }
+    form = InterpreterForm(request.POST or None, instance=instance, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        from veza.interpreters.services import interpreter_save
+        from veza.organisations.models import Participant
+
+        values = {f: form.cleaned_data[f] for f in InterpreterForm.Meta.fields}
+        values["target_languages"] = _split(form.cleaned_data["targets_text"])
+        values["conflicts"] = _split(form.cleaned_data["conflicts_text"])
+        participant = (
+            instance.participant if instance else Participant.objects.get(pk=participants[0])
+        )
+        try:
+            saved = interpreter_save(
+                actor=request.user,
+                participant=participant,
+                interpreter=instance,
+                skills=form.cleaned_data["skills_text"],
+                **values,
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is saved in the pool.") % {"name": saved.name})
+            return redirect("interpreters:pool")
+    return render(
+        request,
+        "interpreters/interpreter_form.html",
+        {"form": form, "instance": instance},
+        status=400 if form.errors else 200,
     )
