@@ -63,3 +63,7 @@ def test_request_rank_confirm_and_no_double_booking(page):
         "pus"
     )
     assert_accessible(page, "pool")
+    page.get_by_role("link", name="Add an interpreter").click()
+    assert_accessible(page, "add an interpreter")
+    page.goto("/interpreters/new/")
+    assert_accessible(page, "ask for an interpreter")
