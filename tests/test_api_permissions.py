@@ -250,6 +250,39 @@ def _book_body(own):
     return {"interpreter": _pool_interpreter().pk}
 
 
+def _bookings(status):
+    def pair(organisation, other_org):
+        from veza.interpreters.models import Booking
+
+        made = []
+        for item in _interpreter_requests(organisation, other_org):
+            made.append(
+                Booking.objects.create(
+                    request=item,
+                    interpreter=_pool_interpreter(),
+                    start=item.start,
+                    end=item.end,
+                    status=status,
+                )
+            )
+        return {"pk": made[0].pk}, {"pk": made[1].pk}
+
+    return pair
+
+
+def _booking_rows(organisation, other_org):
+    _bookings("proposed")(organisation, other_org)
+
+
+def _booking_request_organisations(body):
+    from veza.interpreters.models import Booking
+
+    ids = [row["id"] for row in body["results"]]
+    return set(
+        Booking.objects.filter(pk__in=ids).values_list("request__organisation_id", flat=True)
+    )
+
+
 ENDPOINTS = [
     Endpoint("user-me", "frontline_professional", no_other_reason="always the caller"),
     Endpoint("schema", "frontline_professional", no_other_reason="no organisation data"),
@@ -420,6 +453,34 @@ ENDPOINTS = [
     ),
     Endpoint(
         "interpreter-request-cancel", SCREENER, objects=_interpreter_request_pair, method="post"
+    ),
+    Endpoint(
+        "interpreter-booking-list",
+        SCREENER,
+        ids=_booking_request_organisations,
+        prepare=_booking_rows,
+    ),
+    Endpoint("interpreter-booking-detail", SCREENER, objects=_bookings("proposed")),
+    Endpoint(
+        "interpreter-booking-confirm",
+        "interpreter_coordinator",
+        objects=_bookings("proposed"),
+        method="post",
+    ),
+    Endpoint(
+        "interpreter-booking-decline",
+        "interpreter_coordinator",
+        objects=_bookings("proposed"),
+        method="post",
+    ),
+    Endpoint("interpreter-booking-cancel", SCREENER, objects=_bookings("confirmed"), method="post"),
+    Endpoint(
+        "interpreter-booking-feedback",
+        SCREENER,
+        objects=_bookings("done"),
+        method="post",
+        ok_status=201,
+        payload=lambda own: {"quality": 4},
     ),
 ]
 

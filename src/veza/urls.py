@@ -8,7 +8,11 @@ from rest_framework.routers import DefaultRouter
 from veza.cases.api.views import CaseViewSet, ConsentViewSet
 from veza.core.api.permissions import HasAnyRole
 from veza.indicators.api.views import IndicatorSetViewSet, QuestionnaireViewSet
-from veza.interpreters.api.views import InterpreterRequestViewSet, InterpreterViewSet
+from veza.interpreters.api.views import (
+    BookingViewSet,
+    InterpreterRequestViewSet,
+    InterpreterViewSet,
+)
 from veza.organisations.api.views import CurrentUserView, OrganisationViewSet, ParticipantViewSet
 from veza.referrals.api.views import ReferralViewSet, ServiceViewSet
 from veza.screening.api.views import ScreeningViewSet
@@ -26,6 +30,7 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("interpreters", InterpreterViewSet, basename="interpreter")
 router.register("interpreter-requests", InterpreterRequestViewSet, basename="interpreter-request")
+router.register("interpreter-bookings", BookingViewSet, basename="interpreter-booking")
 
 api_v1 = [
     path("users/me/", CurrentUserView.as_view(), name="user-me"),

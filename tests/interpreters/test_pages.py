@@ -208,3 +208,31 @@ def test_the_coordinator_adds_and_changes_an_interpreter(client):
     )
     login_verified(client, officer)
     assert client.get("/interpreters/pool/new/").status_code == 403
+
+
+def test_the_interpreter_reports_distress(client):
+    from veza.interpreters.models import Feedback
+    from veza.interpreters.services import booking_confirm, booking_propose, request_create
+
+    police = make_organisation("RS", name="Police Zrenjanin", sector="police")
+    officer = make_user("officer-z", role="frontline_professional", organisation=police)
+    own = make_user("interp-z")
+    interpreter = make_interpreter("Interpreter Z", user=own)
+    item = request_create(
+        actor=officer,
+        organisation=police,
+        languages=["pus"],
+        target_language="srp",
+        start=TOMORROW,
+        end=TOMORROW + timedelta(hours=1),
+        setting="police_interview",
+    )
+    booking = booking_confirm(
+        actor=own, booking=booking_propose(actor=officer, request=item, interpreter=interpreter)
+    )
+    login_verified(client, own)
+    client.post(
+        "/interpreters/mine/", {"action": "feedback", "booking": booking.pk, "distress": "1"}
+    )
+    feedback = Feedback.objects.get()
+    assert feedback.by_interpreter and feedback.distress and not feedback.safety_concern

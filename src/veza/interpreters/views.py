@@ -346,6 +346,16 @@ def my_bookings(request):
             if action == "confirm" and booking:
                 booking_confirm(actor=request.user, booking=booking)
                 return redirect("interpreters:mine")
+            if action == "feedback" and booking:
+                feedback_record(
+                    actor=request.user,
+                    booking=booking,
+                    safety_concern=bool(request.POST.get("safety_concern")),
+                    distress=bool(request.POST.get("distress")),
+                    comment=request.POST.get("comment", ""),
+                )
+                messages.success(request, _("Thank you. The coordinator will get in touch."))
+                return redirect("interpreters:mine")
             if action == "decline" and booking:
                 booking_decline(
                     actor=request.user, booking=booking, note=request.POST.get("note", "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -18,7 +19,7 @@ from veza.interpreters.services import booking_propose, request_cancel, request_
 from veza.organisations.models import Organisation
 from veza.organisations.scope import user_scope
 
-__all__ = ["InterpreterRequestViewSet", "InterpreterViewSet"]
+__all__ = ["BookingViewSet", "InterpreterRequestViewSet", "InterpreterViewSet"]
 
 REQUEST = "interpreters.add_interpreterrequest"
 
@@ -203,3 +204,95 @@ class InterpreterRequestViewSet(
     def cancel(self, request, pk=None):
         item = request_cancel(actor=request.user, request=self.get_object())
         return Response(RequestSerializer(item).data)
+
+
+class BookingStepSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class FeedbackSerializer(serializers.Serializer):
+    quality = serializers.IntegerField(required=False, min_value=1, max_value=5, allow_null=True)
+    neutral = serializers.BooleanField(required=False, allow_null=True, default=None)
+    confidentiality_concern = serializers.BooleanField(required=False, default=False)
+    safety_concern = serializers.BooleanField(required=False, default=False)
+    distress = serializers.BooleanField(required=False, default=False)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Bookings of your requests, of the pool you coordinate, or — for an interpreter — your own.
+    Steps are POSTs on each booking."""
+
+    serializer_class = BookingSerializer
+    queryset = Booking.objects.none()
+
+    def get_permissions(self):
+        from veza.interpreters.api.permissions import BookingAccess
+
+        return [BookingAccess()]
+
+    def get_queryset(self):
+        from django.db.models import Q
+
+        user = self.request.user
+        requests = visible_requests(user).values("pk")
+        return (
+            Booking.objects.filter(Q(request__in=requests) | Q(interpreter__user=user))
+            .select_related("request", "interpreter")
+            .order_by("-start")
+        )
+
+    def get_object(self):
+        booking = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if booking is None or not str(self.kwargs["pk"]).isdigit():
+            raise NotFoundError()
+        return booking
+
+    def _done(self, booking, code=status.HTTP_200_OK):
+        return Response(BookingSerializer(booking).data, status=code)
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        from veza.interpreters.services import booking_confirm
+
+        return self._done(booking_confirm(actor=request.user, booking=self.get_object()))
+
+    @extend_schema(request=BookingStepSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        from veza.interpreters.services import booking_decline
+
+        data = BookingStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = booking_decline(
+            actor=request.user, booking=self.get_object(), note=data.validated_data["note"]
+        )
+        return self._done(booking)
+
+    @extend_schema(request=BookingStepSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        from veza.interpreters.services import booking_cancel
+
+        data = BookingStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = booking_cancel(
+            actor=request.user, booking=self.get_object(), note=data.validated_data["note"]
+        )
+        return self._done(booking)
+
+    @extend_schema(request=FeedbackSerializer, responses={201: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        from veza.interpreters.services import feedback_record
+
+        data = FeedbackSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        feedback_record(actor=request.user, booking=self.get_object(), **data.validated_data)
+        return Response({"status": "recorded"}, status=status.HTTP_201_CREATED)
