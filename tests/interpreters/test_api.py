@@ -65,23 +65,10 @@ def test_request_suggestions_and_book(client):
 
 
 def test_the_interpreter_confirms_through_the_api(client):
-    from veza.interpreters.services import booking_propose, request_create
+    from tests.interpreters.test_booking import booked
 
-    police = make_organisation("RS", name="Police API 2", sector="police")
-    officer = make_user("officer-api2", role="frontline_professional", organisation=police)
-    own = make_user("interp-api")
-    interpreter = make_interpreter("Interpreter API 2", user=own)
+    _officer, own, _item, booking = booked("API2", confirm=False)
     other = make_interpreter("Interpreter API 3", user=make_user("interp-api3"))
-    item = request_create(
-        actor=officer,
-        organisation=police,
-        languages=["pus"],
-        target_language="srp",
-        start=TOMORROW,
-        end=TOMORROW + timedelta(hours=1),
-        setting="medical",
-    )
-    booking = booking_propose(actor=officer, request=item, interpreter=interpreter)
     login_verified(client, other.user)
     assert client.get("/api/v1/interpreter-bookings/").json()["count"] == 0
     assert client.post(f"/api/v1/interpreter-bookings/{booking.pk}/confirm/").status_code == 404

@@ -55,6 +55,28 @@ def _request(officer, organisation, start=TOMORROW, hours=2, **values):
     )
 
 
+def booked(key: str, *, confirm: bool = True, setting: str = "medical"):
+    """An officer's one-hour request tomorrow, asked of an interpreter with their own account
+    (and confirmed by them): (officer, interpreter's user, request, booking)."""
+    police = make_organisation("RS", name=f"Police {key}", sector="police")
+    officer = make_user(f"officer-{key}", role="frontline_professional", organisation=police)
+    own = make_user(f"interp-{key}")
+    interpreter = make_interpreter(f"Interpreter {key}", user=own)
+    item = request_create(
+        actor=officer,
+        organisation=police,
+        languages=["pus"],
+        target_language="srp",
+        start=TOMORROW,
+        end=TOMORROW + timedelta(hours=1),
+        setting=setting,
+    )
+    booking = booking_propose(actor=officer, request=item, interpreter=interpreter)
+    if confirm:
+        booking = booking_confirm(actor=own, booking=booking)
+    return officer, own, item, booking
+
+
 @pytest.fixture
 def police(db):
     organisation = make_organisation("RS", name="Police Belgrade", sector="police")

@@ -132,25 +132,10 @@ def test_unmet_demand_and_who_may_see_what(client):
 
 
 def test_feedback_after_the_assignment(client):
+    from tests.interpreters.test_booking import booked
     from veza.interpreters.models import Feedback
-    from veza.interpreters.services import booking_confirm, booking_propose, request_create
 
-    police = make_organisation("RS", name="Police Kragujevac", sector="police")
-    officer = make_user("officer-k", role="frontline_professional", organisation=police)
-    own = make_user("interp-k")
-    interpreter = make_interpreter("Interpreter K", user=own)
-    item = request_create(
-        actor=officer,
-        organisation=police,
-        languages=["pus"],
-        target_language="srp",
-        start=TOMORROW,
-        end=TOMORROW + timedelta(hours=1),
-        setting="medical",
-    )
-    booking = booking_confirm(
-        actor=own, booking=booking_propose(actor=officer, request=item, interpreter=interpreter)
-    )
+    officer, _own, item, booking = booked("K")
     login_verified(client, officer)
     url = f"/interpreters/requests/{item.pk}/"
     client.post(url, {"action": "done", "booking": booking.pk})
@@ -211,25 +196,10 @@ def test_the_coordinator_adds_and_changes_an_interpreter(client):
 
 
 def test_the_interpreter_reports_distress(client):
+    from tests.interpreters.test_booking import booked
     from veza.interpreters.models import Feedback
-    from veza.interpreters.services import booking_confirm, booking_propose, request_create
 
-    police = make_organisation("RS", name="Police Zrenjanin", sector="police")
-    officer = make_user("officer-z", role="frontline_professional", organisation=police)
-    own = make_user("interp-z")
-    interpreter = make_interpreter("Interpreter Z", user=own)
-    item = request_create(
-        actor=officer,
-        organisation=police,
-        languages=["pus"],
-        target_language="srp",
-        start=TOMORROW,
-        end=TOMORROW + timedelta(hours=1),
-        setting="police_interview",
-    )
-    booking = booking_confirm(
-        actor=own, booking=booking_propose(actor=officer, request=item, interpreter=interpreter)
-    )
+    _officer, own, _item, booking = booked("Z", setting="police_interview")
     login_verified(client, own)
     client.post(
         "/interpreters/mine/", {"action": "feedback", "booking": booking.pk, "distress": "1"}
