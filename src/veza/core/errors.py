@@ -46,6 +46,10 @@ class ValidationError(VezaError):
     code = "invalid"
     default_message = _("Some of the information given is not valid.")
 
+    def text(self) -> str:
+        """Every problem in one line (for a command's error or a page's notice)."""
+        return "; ".join(str(p) for ps in self.fields.values() for p in ps) or str(self.message)
+
 
 class PermissionDeniedError(VezaError):
     status = 403

@@ -157,7 +157,7 @@ def referral_detail(request, pk):
                 reason=request.POST.get("reason", ""),
             )
         except ValidationError as exc:
-            error = "; ".join(p for ps in exc.fields.values() for p in ps) or str(exc.message)
+            error = exc.text()
         else:
             messages.success(request, _("Done. The other participant is told."))
             return redirect("federation:referral", pk=referral.pk)

@@ -21,7 +21,13 @@ from veza.federation.services import packet_queue
 from veza.organisations.models import Participant
 from veza.referrals.choices import ServiceType, Urgency
 from veza.referrals.models import Service
-from veza.referrals.services import CASE_FIELDS, IDENTITY_FIELDS, _members, _notify
+from veza.referrals.services import (
+    CASE_FIELDS,
+    IDENTITY_FIELDS,
+    _members,
+    _notify,
+    case_shared_data,
+)
 
 __all__ = [
     "directory_publish",
@@ -135,20 +141,11 @@ def directory_store(*, peer: Peer, payload: dict) -> None:
 
 
 def _shared(case: Case, fields: list[str]) -> dict:
-    data = {}
-    for name in fields:
-        if name == "screening_outcome":
-            screening = case.screenings.order_by("-completed_at").first()
-            data[name] = screening.outcome if screening else ""
-        elif name in CASE_FIELDS:
-            data[name] = getattr(case, name)
-    wanted = [f for f in fields if f in IDENTITY_FIELDS]
-    if wanted:
-        identity = getattr(case, "identity", None) if hasattr(case, "identity") else None
-        for name in wanted:
-            value = getattr(identity, name, "") if identity else ""
-            data[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    return data
+    """What the referral shares, as the packet carries it (dates as ISO text)."""
+    return {
+        name: value.isoformat() if hasattr(value, "isoformat") else value
+        for name, value in case_shared_data(case, fields).items()
+    }
 
 
 @transaction.atomic

@@ -207,10 +207,6 @@ def request_new(request):
     )
 
 
-def _visible_requests(user):
-    return visible_requests(user)
-
-
 @require_GET
 def request_list(request):
     require_perm(request.user, "interpreters.view_interpreterrequest")
@@ -218,7 +214,7 @@ def request_list(request):
         request,
         "interpreters/requests.html",
         {
-            "requests": _visible_requests(request.user)[:200],
+            "requests": visible_requests(request.user)[:200],
             "may_request": request.user.has_perm(REQUEST),
         },
     )
@@ -227,7 +223,7 @@ def request_list(request):
 @require_http_methods(["GET", "POST"])
 def request_detail(request, pk):
     require_perm(request.user, "interpreters.view_interpreterrequest")
-    item = _visible_requests(request.user).filter(pk=pk).first()
+    item = visible_requests(request.user).filter(pk=pk).first()
     if item is None:
         raise NotFoundError()
     error = ""
@@ -279,7 +275,7 @@ def request_detail(request, pk):
         except ConflictError as exc:
             error = str(exc.message)
         except ValidationError as exc:
-            error = "; ".join(p for ps in exc.fields.values() for p in ps) or str(exc.message)
+            error = exc.text()
         else:
             messages.success(request, _("Done."))
             return redirect("interpreters:request", pk=item.pk)

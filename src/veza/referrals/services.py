@@ -28,6 +28,7 @@ __all__ = [
     "CASE_FIELDS",
     "DEFAULT_SHARED",
     "IDENTITY_FIELDS",
+    "case_shared_data",
     "deadlines_check",
     "referral_accept",
     "referral_complete",
@@ -480,6 +481,23 @@ def _stop_sharing(sender, consent, actor, **kwargs):
 # --- What the recipient sees ---------------------------------------------------------------------
 
 
+def case_shared_data(case: Case, fields) -> dict:
+    """The values of the chosen case and identity fields (what a referral shares)."""
+    data = {}
+    for name in fields:
+        if name == "screening_outcome":
+            screening = case.screenings.order_by("-completed_at").first()
+            data[name] = screening.outcome if screening else ""
+        elif name in CASE_FIELDS:
+            data[name] = getattr(case, name)
+    wanted = [f for f in fields if f in IDENTITY_FIELDS]
+    if wanted:
+        identity = getattr(case, "identity", None) if hasattr(case, "identity") else None
+        for name in wanted:
+            data[name] = getattr(identity, name, "") if identity else ""
+    return data
+
+
 def referral_shared_data(*, actor, referral: Referral) -> dict:
     """The shared fields, for the receiving organisation, only while the referral is live."""
     if not actor.has_perm("referrals.view_referral", referral.to_organisation):
@@ -487,18 +505,9 @@ def referral_shared_data(*, actor, referral: Referral) -> dict:
     if not referral.is_live:
         return {}
     case = referral.case
-    data = {"code": case.code}
-    for name in referral.shared_fields:
-        if name == "screening_outcome":
-            screening = case.screenings.order_by("-completed_at").first()
-            data[name] = screening.outcome if screening else ""
-        elif name in CASE_FIELDS:
-            data[name] = getattr(case, name)
+    data = {"code": case.code, **case_shared_data(case, referral.shared_fields)}
     wanted = [f for f in referral.shared_fields if f in IDENTITY_FIELDS]
     if wanted:
-        identity = getattr(case, "identity", None) if hasattr(case, "identity") else None
-        for name in wanted:
-            data[name] = getattr(identity, name, "") if identity else ""
         audit_log(
             "referral.read_identity",
             actor=actor,

@@ -430,9 +430,7 @@ def screening_follow_up_view(request, pk: int):
             questionnaire_code=request.POST.get("questionnaire", ""),
         )
     except ValidationError as exc:
-        messages.error(
-            request, "; ".join(p for ps in exc.fields.values() for p in ps) or exc.message
-        )
+        messages.error(request, exc.text())
         return redirect("screening:detail", pk=screening.pk)
     messages.success(request, _("The answers of the quick screen were carried over."))
     return redirect("screening:section", pk=follow_up.pk, index=1)

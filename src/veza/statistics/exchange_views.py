@@ -17,8 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from veza.core.errors import NotFoundError, ValidationError
 from veza.core.scoping import require_perm
 from veza.core.web import add_errors
-from veza.organisations.models import Participant
-from veza.organisations.scope import user_scope
 from veza.statistics.charts import Series, line_chart
 from veza.statistics.exchange import (
     dataflow_define,
@@ -27,6 +25,7 @@ from veza.statistics.exchange import (
     release_receive_archive,
 )
 from veza.statistics.models import Dataflow, ImportBatch, Observation, Release
+from veza.statistics.release_views import PERM, coordinated_participants
 from veza.statistics.services import key_fingerprint
 from veza.statistics.views import DOWNLOADS, table_download
 
@@ -233,19 +232,12 @@ def dataflow_detail(request, code):
     )
 
 
-PERM = "veza_statistics.approve_release"
-
-
-def _participants(user):
-    return Participant.objects.filter(pk__in=user_scope(user).participants_with(PERM))
-
-
 @require_http_methods(["GET", "POST"])
 def dataflow_upload(request):
     """A coordinator uploads a table of a dataflow; Veza protects it, signs it and shows it for
     review and approval like a trafficking release."""
     require_perm(request.user, PERM)
-    participants = list(_participants(request.user))
+    participants = list(coordinated_participants(request.user))
     form = UploadForm(
         request.POST or None, request.FILES or None, initial={"year": timezone.now().year}
     )
@@ -282,7 +274,9 @@ def release_download(request, pk):
     """The signed release as a ZIP archive, for a hub that is not this instance."""
     require_perm(request.user, PERM)
     release = Release.objects.filter(
-        pk=pk, participant__in=_participants(request.user), status__in=["approved", "sent"]
+        pk=pk,
+        participant__in=coordinated_participants(request.user),
+        status__in=["approved", "sent"],
     ).first()
     if release is None:
         raise NotFoundError()

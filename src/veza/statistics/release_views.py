@@ -90,14 +90,14 @@ class ApproveForm(forms.Form):
     )
 
 
-def _participants(user):
+def coordinated_participants(user):
     return Participant.objects.filter(pk__in=user_scope(user).participants_with(PERM))
 
 
 @require_http_methods(["GET", "POST"])
 def releases(request):
     require_perm(request.user, PERM)
-    participants = list(_participants(request.user))
+    participants = list(coordinated_participants(request.user))
     try:
         year = int(request.POST.get("year") or timezone.now().year)
     except ValueError:
@@ -190,7 +190,7 @@ def _method(release) -> dict:
 def release_detail(request, pk):
     require_perm(request.user, PERM)
     release = (
-        Release.objects.filter(pk=pk, participant__in=_participants(request.user))
+        Release.objects.filter(pk=pk, participant__in=coordinated_participants(request.user))
         .select_related("participant")
         .first()
     )

@@ -22,10 +22,6 @@ from veza.federation.services import (
 )
 
 
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(p for ps in exc.fields.values() for p in ps) or str(exc.message)
-
-
 class Command(BaseCommand):
     help = "Federation: identity, peers, outbox, packet files."
 
@@ -58,7 +54,7 @@ class Command(BaseCommand):
         try:
             handler(**options)
         except ValidationError as exc:
-            raise CommandError(_problems(exc)) from exc
+            raise CommandError(exc.text()) from exc
 
     def do_init(self, rotate=False, **options):
         new = identity_init(actor=cli_actor(), rotate=rotate)

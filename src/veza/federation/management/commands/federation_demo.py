@@ -56,10 +56,6 @@ def _text(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(p for ps in exc.fields.values() for p in ps) or str(exc.message)
-
-
 class Command(BaseCommand):
     help = "Demonstration people acting on a federated instance (demo and live tests only)."
 
@@ -95,7 +91,7 @@ class Command(BaseCommand):
         try:
             result = getattr(self, "do_" + action.replace("-", "_"))(**options)
         except ValidationError as exc:
-            raise CommandError(_problems(exc)) from exc
+            raise CommandError(exc.text()) from exc
         except PermissionDeniedError as exc:
             raise CommandError("That account may not do this.") from exc
         self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False, default=_text))

@@ -16,10 +16,6 @@ from veza.statistics.models import Dataflow, ImportBatch, Observation
 from veza.statistics.services import glotip_import, release_receive
 
 
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(p for problems in exc.fields.values() for p in problems) or str(exc.message)
-
-
 class Command(BaseCommand):
     help = "Import the UNODC GLOTIP export, and print a series from the hub's observations."
 
@@ -90,7 +86,7 @@ class Command(BaseCommand):
                     only=options["only"],
                 )
             except ValidationError as exc:
-                raise CommandError(_problems(exc)) from exc
+                raise CommandError(exc.text()) from exc
             for flow in flows:
                 self.stdout.write(f"Defined {flow.code} {flow.version}: {flow.name}")
             return
@@ -104,7 +100,7 @@ class Command(BaseCommand):
                 else:
                     batch = release_receive(actor=cli_actor(), directory=target)
             except ValidationError as exc:
-                raise CommandError(_problems(exc)) from exc
+                raise CommandError(exc.text()) from exc
             self.stdout.write(
                 f"Received {batch.participant} {batch.year}, revision {batch.revision}: "
                 f"{batch.rows_imported} observations."

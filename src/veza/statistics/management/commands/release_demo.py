@@ -25,10 +25,6 @@ def _text(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(p for ps in exc.fields.values() for p in ps) or str(exc.message)
-
-
 def authenticator_code(user) -> str:
     """The code the person's authenticator app shows now. A code is accepted once only, so when
     this step's code was used already, wait for the next one (at most one step, 30 s)."""
@@ -57,7 +53,7 @@ class Command(BaseCommand):
         try:
             result = self.send(**options) if action == "send" else self.show()
         except ValidationError as exc:
-            raise CommandError(_problems(exc)) from exc
+            raise CommandError(exc.text()) from exc
         except PermissionDeniedError as exc:
             raise CommandError("That account may not do this.") from exc
         self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False, default=_text))

@@ -50,8 +50,7 @@ class Command(BaseCommand):
             except ReleaseError as exc:
                 raise CommandError(str(exc)) from exc
             except ValidationError as exc:
-                messages = [str(m) for problems in exc.fields.values() for m in problems]
-                raise CommandError(" ".join(messages) or str(exc.message)) from exc
+                raise CommandError(exc.text()) from exc
             self.stderr.write("")
             for table in built.manifest["tables"]:
                 self.stdout.write(f"{table['id']}: {_protection_summary(table)}")
