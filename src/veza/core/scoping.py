@@ -16,7 +16,13 @@ from django.db import models
 
 from veza.core.errors import NotFoundError, PermissionDeniedError
 
-__all__ = ["VisibleManager", "VisibleQuerySet", "access_by_id", "require_perm"]
+__all__ = [
+    "VisibleManager",
+    "VisibleQuerySet",
+    "access_by_id",
+    "require_perm",
+    "require_perm_or_operator",
+]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -38,6 +44,13 @@ def require_perm(user, perm: str) -> None:
     """Raise 403 unless the user holds the permission in at least one organisation."""
     if user is None or not user.is_authenticated or not user.has_perm(perm):
         raise PermissionDeniedError()
+
+
+def require_perm_or_operator(actor, perm: str) -> None:
+    """As `require_perm`, except for the instance's operator on the command line (an actor
+    named by a string, see `core.context.cli_actor`), who may do what the commands offer."""
+    if not isinstance(actor, str):
+        require_perm(actor, perm)
 
 
 def access_by_id(model: type[M], user, pk, *, perm: str) -> M:

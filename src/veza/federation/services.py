@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from veza.core import exchange
 from veza.core.audit import audit_log
-from veza.core.errors import PermissionDeniedError, ValidationError
+from veza.core.errors import ValidationError
 from veza.core.keys import key_path
+from veza.core.scoping import require_perm_or_operator
 from veza.federation.envelope import (
     Identity,
     PacketError,
@@ -53,13 +54,6 @@ SIGNING, ENCRYPTION = "federation-signing", "federation-encryption"
 INBOX_PATH = "/federation/inbox/"
 #: Seconds before the n-th retry: 10 s, 20 s, 40 s … at most an hour.
 BACKOFF_MAX = 3600
-
-
-def _require(actor, perm: str) -> None:
-    if isinstance(actor, str):  # the command line acts as the instance's operator
-        return
-    if not actor.has_perm(perm):
-        raise PermissionDeniedError()
 
 
 # --- The instance's identity -------------------------------------------------------------------
@@ -120,7 +114,7 @@ def my_card() -> bytes:
 def peer_import(*, actor, raw: bytes) -> tuple[Peer, PeerKey]:
     """Add a peer from its signed card, or a new key of a known peer (a rotation). Nothing is
     trusted until the fingerprint is confirmed (`peer_confirm`)."""
-    _require(actor, "federation.manage_peers")
+    require_perm_or_operator(actor, "federation.manage_peers")
     try:
         card = card_read(raw)
     except ValueError as exc:
@@ -171,7 +165,7 @@ def _normal(fingerprint: str) -> str:
 def peer_confirm(*, actor, peer: Peer, fingerprint: str) -> Peer:
     """Trust the peer's newest key once the fingerprint read over the phone matches it; an
     older key is retired (kept for the record)."""
-    _require(actor, "federation.manage_peers")
+    require_perm_or_operator(actor, "federation.manage_peers")
     peer = Peer.objects.select_for_update().get(pk=peer.pk)
     key = peer.keys.filter(confirmed_at__isnull=True, retired_at__isnull=True).first()
     if key is None:
@@ -206,7 +200,7 @@ def peer_confirm(*, actor, peer: Peer, fingerprint: str) -> Peer:
 @transaction.atomic
 def peer_set_status(*, actor, peer: Peer, status: str) -> Peer:
     """Suspend a peer (its packets are refused, nothing is sent to it) or make it active again."""
-    _require(actor, "federation.manage_peers")
+    require_perm_or_operator(actor, "federation.manage_peers")
     if status not in (PeerStatus.ACTIVE, PeerStatus.SUSPENDED):
         raise ValidationError(fields={"status": [_("Choose active or suspended.")]})
     if status == PeerStatus.ACTIVE and peer.key is None:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from veza.core.audit import audit_log
 from veza.core.errors import PermissionDeniedError, ValidationError
-from veza.core.scoping import require_perm
+from veza.core.scoping import require_perm_or_operator
 from veza.organisations.scope import user_scope
 from veza.statistics.dataflows import (
     DataflowError,
@@ -60,8 +60,7 @@ def dataflow_define(
     Updating keeps what was received: a code in use may not disappear from its code list."""
     from veza.statistics.models import Observation
 
-    if not isinstance(actor, str):
-        require_perm(actor, "veza_statistics.add_dataflow")
+    require_perm_or_operator(actor, "veza_statistics.add_dataflow")
     if frequency not in ("A", "M"):
         raise ValidationError(fields={"frequency": [_("Choose yearly or monthly.")]})
     if not 1 <= threshold <= 50:
@@ -223,8 +222,7 @@ def _unpack(raw: bytes, out: Path) -> None:
 def release_receive_archive(*, actor, file_name: str, raw: bytes):
     """Receive a release uploaded as a ZIP archive at the hub: unpacked into the hub's store,
     then checked and stored by `release_receive`; nothing is kept when it is refused."""
-    if not isinstance(actor, str):  # the command line acts as the hub's operator
-        require_perm(actor, "veza_statistics.receive_release")
+    require_perm_or_operator(actor, "veza_statistics.receive_release")
     if len(raw) > MAX_ARCHIVE:
         raise ValidationError(fields={"file": [_("The archive is larger than 20 MB.")]})
     out = _out("upload", 0, "incoming")
