@@ -13,8 +13,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from veza.core.charts import Flow, flow_chart
 from veza.organisations.services import national_participant_codes
-from veza.statistics.charts import Flow, flow_chart
 from veza.statistics.models import ImportBatch, Observation
 
 __all__ = [

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from veza.core.charts import Series, line_chart
 from veza.core.errors import NotFoundError, ValidationError
 from veza.core.scoping import require_perm
 from veza.core.web import add_errors
-from veza.statistics.charts import Series, line_chart
 from veza.statistics.exchange import (
     dataflow_define,
     dataflow_release_build,

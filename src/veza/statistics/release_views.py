@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from veza.core.charts import stacked_bars
 from veza.core.errors import NotFoundError, ValidationError
 from veza.core.scoping import require_perm
 from veza.core.web import add_errors
 from veza.organisations.models import Participant
 from veza.organisations.scope import user_scope
-from veza.statistics.charts import stacked_bars
 from veza.statistics.models import ProtectionMethod, Release
 from veza.statistics.release import dp_epsilon, spec
 from veza.statistics.services import (

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from veza.core.charts import Series, line_chart, stacked_bars
 from veza.statistics.breakdowns import (
     AREAS,
     cell,
@@ -19,7 +20,6 @@ from veza.statistics.breakdowns import (
     latest_releases,
     profile_cells,
 )
-from veza.statistics.charts import Series, line_chart, stacked_bars
 from veza.statistics.models import Observation
 
 __all__ = ["AREAS", "report_context", "report_html", "report_pdf", "trend_rows"]

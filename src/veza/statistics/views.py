@@ -11,9 +11,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from veza.core.charts import line_chart
 from veza.core.scoping import require_perm
 from veza.statistics.breakdowns import citizenship_context, citizenship_years, latest_releases
-from veza.statistics.charts import line_chart
 from veza.statistics.models import ImportBatch, Observation
 from veza.statistics.report import report_html, report_pdf, trend_rows, trend_series
 

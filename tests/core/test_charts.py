@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from veza.statistics.charts import Flow, flow_chart
+from veza.core.charts import Flow, flow_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
