@@ -283,6 +283,64 @@ def _booking_request_organisations(body):
     )
 
 
+def _interpreter_of(org):
+    from tests.interpreters.test_booking import make_interpreter
+
+    return make_interpreter(
+        f"Interpreter of {org.name}", participant=org.participant.code, organisation=org
+    )
+
+
+def _registry_pair(organisation, other_org):
+    return {"pk": _interpreter_of(organisation).pk}, {"pk": _interpreter_of(other_org).pk}
+
+
+def _registry_body(organisation, user):
+    return {
+        "name": "New interpreter",
+        "gender": "male",
+        "skills": [{"language": "ara", "proficiency": 5, "dialects": ["Levantine"]}],
+        "target_languages": ["srp"],
+    }
+
+
+def _slots(organisation, other_org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from veza.interpreters.models import Availability
+
+    start = timezone.now() + timedelta(days=2)
+    made = [
+        Availability.objects.create(
+            interpreter=_interpreter_of(org), start=start, end=start + timedelta(hours=8)
+        )
+        for org in (organisation, other_org)
+    ]
+    return {"pk": made[0].pk}, {"pk": made[1].pk}
+
+
+def _slot_organisations(body):
+    from veza.interpreters.models import Availability
+
+    ids = [row["id"] for row in body["results"]]
+    return set(
+        Availability.objects.filter(pk__in=ids).values_list(
+            "interpreter__organisation_id", flat=True
+        )
+    )
+
+
+def _slot_body(organisation, user):
+    from veza.interpreters.models import Interpreter
+
+    own = Interpreter.objects.filter(organisation=organisation).first() or _interpreter_of(
+        organisation
+    )
+    return {"interpreter": own.pk, "start": "2030-02-01T08:00:00Z", "end": "2030-02-01T16:00:00Z"}
+
+
 ENDPOINTS = [
     Endpoint("user-me", "frontline_professional", no_other_reason="always the caller"),
     Endpoint("schema", "frontline_professional", no_other_reason="no organisation data"),
@@ -425,6 +483,52 @@ ENDPOINTS = [
         SCREENER,
         objects=_interpreter_pair,
         no_other_reason="the pool is joint (professionals)",
+    ),
+    Endpoint(
+        "interpreter-list",
+        "interpreter_coordinator",
+        method="post",
+        ok_status=201,
+        payload=None,
+        body_factory=_registry_body,
+        no_other_reason="adds to the coordinator's own participant",
+    ),
+    Endpoint(
+        "interpreter-detail",
+        "interpreter_coordinator",
+        objects=_registry_pair,
+        method="patch",
+        payload=lambda own: {"area": "Nis"},
+    ),
+    Endpoint(
+        "interpreter-detail",
+        "interpreter_coordinator",
+        objects=_registry_pair,
+        method="put",
+        payload=lambda own: {**_registry_body(None, None), "name": "Renamed"},
+    ),
+    Endpoint(
+        "interpreter-availability-list",
+        "interpreter_coordinator",
+        ids=_slot_organisations,
+        prepare=_slots,
+    ),
+    Endpoint(
+        "interpreter-availability-list",
+        "interpreter_coordinator",
+        method="post",
+        ok_status=201,
+        payload=None,
+        body_factory=_slot_body,
+        no_other_reason="another participant's interpreter: tests/interpreters/test_api.py",
+    ),
+    Endpoint("interpreter-availability-detail", "interpreter_coordinator", objects=_slots),
+    Endpoint(
+        "interpreter-availability-detail",
+        "interpreter_coordinator",
+        objects=_slots,
+        method="delete",
+        ok_status=204,
     ),
     Endpoint(
         "interpreter-request-list",

@@ -23,6 +23,11 @@ PUBLIC = {
     "federation:inbox",  # packets authenticate themselves (tests/federation/test_inbox.py)
 }
 
+#: Pages for any signed-in person, role or not, that touch only the caller's own records (the
+#: pool's interpreters sign in without a role). Anonymous visitors are still refused.
+OWN_ONLY = {
+    "referrals:notices-read",  # marks the caller's own notices as read
+}
 
 CANDIDATES = ("1", "json", "core", "organisations", "auth")
 
@@ -88,7 +93,9 @@ def _refused(client, path, response):
     return False
 
 
-@pytest.mark.parametrize(("name", "path"), [r for r in ROUTES if r[0] not in PUBLIC], ids=str)
+@pytest.mark.parametrize(
+    ("name", "path"), [r for r in ROUTES if r[0] not in PUBLIC | OWN_ONLY], ids=str
+)
 def test_user_without_roles_is_refused_everywhere(norole_client, name, path):
     for method in ("get", "post"):
         response = getattr(norole_client, method)(path)

@@ -9,6 +9,7 @@ from veza.cases.api.views import CaseViewSet, ConsentViewSet
 from veza.core.api.permissions import HasAnyRole
 from veza.indicators.api.views import IndicatorSetViewSet, QuestionnaireViewSet
 from veza.interpreters.api.views import (
+    AvailabilityViewSet,
     BookingViewSet,
     InterpreterRequestViewSet,
     InterpreterViewSet,
@@ -31,6 +32,9 @@ router.register("referrals", ReferralViewSet, basename="referral")
 router.register("interpreters", InterpreterViewSet, basename="interpreter")
 router.register("interpreter-requests", InterpreterRequestViewSet, basename="interpreter-request")
 router.register("interpreter-bookings", BookingViewSet, basename="interpreter-booking")
+router.register(
+    "interpreter-availability", AvailabilityViewSet, basename="interpreter-availability"
+)
 
 api_v1 = [
     path("users/me/", CurrentUserView.as_view(), name="user-me"),

@@ -200,4 +200,7 @@ def test_reminders_go_out_once_for_tomorrows_assignments(police):
     assert send_reminders(now=TOMORROW - timedelta(hours=20)) == 1
     assert send_reminders(now=TOMORROW - timedelta(hours=19)) == 0  # once
     kinds = set(Notification.objects.values_list("user__username", "kind"))
-    assert {("interp-r", "interpreter.reminder"), ("officer", "interpreter.reminder")} <= kinds
+    assert {
+        ("interp-r", "interpreter.reminder"),
+        ("officer", "interpreter.request_reminder"),
+    } <= kinds

@@ -288,7 +288,7 @@ def test_a_failure_in_the_middle_of_a_transition_leaves_nothing_half_done(
     def broken_notify(*args, **kwargs):
         raise RuntimeError("mail queue unavailable")
 
-    monkeypatch.setattr(services, "_notify", broken_notify)
+    monkeypatch.setattr(services, "notify", broken_notify)
     events, audits = case.events.count(), AuditEntry.objects.count()
     with pytest.raises(RuntimeError):
         referral_accept(actor=shelter_worker, referral=referral)

@@ -24,9 +24,9 @@ from veza.referrals.models import Service
 from veza.referrals.services import (
     CASE_FIELDS,
     IDENTITY_FIELDS,
-    _members,
-    _notify,
     case_shared_data,
+    members_with,
+    notify,
 )
 
 __all__ = [
@@ -385,7 +385,7 @@ def receive_offer(*, peer: Peer, payload: dict):
         service=service.service_type,
         reference=str(referral.reference),
     )
-    _notify(_members(organisation, "referrals.respond_referral"), "referral.received", case=case)
+    notify(members_with(organisation, "referrals.respond_referral"), "referral.received", case=case)
     audit_log(
         "federation.referral_received",
         actor=f"peer:{peer.instance}",
@@ -434,7 +434,7 @@ def receive_response(*, peer: Peer, payload: dict):
     referral.decline_reason = str(payload.get("reason") or "")[:5000]
     _remote_step(referral, peer, status, remote_case=referral.remote_case_code)
     kind = "referral.accepted" if status == Status.ACCEPTED else "referral.declined"
-    _notify(_members(referral.organisation, "referrals.add_referral"), kind, case=referral.case)
+    notify(members_with(referral.organisation, "referrals.add_referral"), kind, case=referral.case)
     return []
 
 

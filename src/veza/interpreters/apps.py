@@ -1,5 +1,51 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+#: The pool's notices: the interpreter's go to their own page, the requester's to the requests,
+#: the coordinator's to the pool.
+NOTICES = [
+    (
+        "interpreter.proposed",
+        gettext_noop("You are asked to interpret: confirm or decline"),
+        "interpreters:mine",
+    ),
+    (
+        "interpreter.reminder",
+        gettext_noop("An interpreting assignment starts within a day"),
+        "interpreters:mine",
+    ),
+    (
+        "interpreter.cancelled",
+        gettext_noop("An interpreting assignment was cancelled"),
+        "interpreters:mine",
+    ),
+    (
+        "interpreter.confirmed",
+        gettext_noop("An interpreter confirmed your request"),
+        "interpreters:requests",
+    ),
+    (
+        "interpreter.declined",
+        gettext_noop("An interpreter declined: choose another"),
+        "interpreters:requests",
+    ),
+    (
+        "interpreter.cancelled_for_you",
+        gettext_noop("A booked interpreter is no longer coming"),
+        "interpreters:requests",
+    ),
+    (
+        "interpreter.request_reminder",
+        gettext_noop("Your interpreter is booked for within a day"),
+        "interpreters:requests",
+    ),
+    (
+        "interpreter.concern",
+        gettext_noop("An assignment raised a concern: see the pool"),
+        "interpreters:pool",
+    ),
+]
 
 
 class InterpretersConfig(AppConfig):
@@ -13,9 +59,12 @@ class InterpretersConfig(AppConfig):
         from veza.core.navigation import NavItem, register_nav
         from veza.interpreters.demo import demo_interpreters
         from veza.interpreters.tasks import reminders_task
+        from veza.referrals.notices import register_notice
 
         register_demo_step(55, "interpreter pool", demo_interpreters)
         register_periodic(reminders_task, 60)  # reminders of the next day's assignments
+        for code, subject, page in NOTICES:
+            register_notice(code, subject, page)
 
         register_nav(
             NavItem(

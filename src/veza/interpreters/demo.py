@@ -19,11 +19,23 @@ from veza.interpreters.models import (
     InterpreterRequest,
     RequestStatus,
     Skill,
+    SupportContact,
 )
 from veza.organisations.models import Organisation, Participant
 
 __all__ = ["demo_interpreters"]
 
+#: Dialects some demo interpreters speak (matching prefers them when a request names one).
+DIALECTS = {
+    ("Zarmina H.", "pus"): ["Kandahari"],
+    ("Ahmad K.", "pus"): ["Yusufzai", "Kandahari"],
+    ("Ahmad K.", "prs"): ["Hazaragi"],
+}
+#: Invented support services for the pool's interpreters (demo content).
+SUPPORT = {
+    "RS": ("Debriefing line for interpreters (demo)", "+381 11 000 0000", "Mon-Fri 9-17"),
+    "MK": ("Debriefing line for interpreters (demo)", "+389 2 000 0000", "Mon-Fri 9-17"),
+}
 #: (name, gender, [(language, proficiency)], into, area, (lat, lon), trafficking-trained)
 POOL = {
     "RS": [
@@ -142,7 +154,12 @@ def demo_interpreters(*, progress=None) -> dict:
                 travel_km_max=150,
             )
             for language, level in languages:
-                Skill.objects.create(interpreter=interpreter, language=language, proficiency=level)
+                Skill.objects.create(
+                    interpreter=interpreter,
+                    language=language,
+                    proficiency=level,
+                    dialects=DIALECTS.get((name, language), []),
+                )
             for day in range(0, 15):
                 date = today + timedelta(days=day)
                 if date.weekday() < 5 or rng.random() < 0.3:
@@ -152,6 +169,16 @@ def demo_interpreters(*, progress=None) -> dict:
                     )
             made += 1
     _past_assignments(rng, today)
+    for code, (service, phone, hours) in SUPPORT.items():
+        SupportContact.objects.update_or_create(
+            participant=Participant.objects.get(code=code),
+            defaults={
+                "name": service,
+                "phone": phone,
+                "hours": hours,
+                "note": "Demo content: an invented service. The coordinator names the real one.",
+            },
+        )
     account = _user("rs.interpreter", "Zarmina", "Interpreter", "sr-latn")
     Interpreter.objects.filter(name="Zarmina H. (demo)").update(user=account)
     return {

@@ -5,6 +5,7 @@ pseudonymous reference."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -213,6 +214,16 @@ class InterpreterRequest(VersionedModel):
         _("interpreter's gender (preferred)"), max_length=8, choices=Gender.choices, blank=True
     )
     setting = models.CharField(_("setting"), max_length=20, choices=Setting.choices)
+    trafficking_related = models.BooleanField(
+        _("about trafficking in human beings"),
+        default=True,
+        help_text=_("Interpreters trained on trafficking and on trauma come first."),
+    )
+    min_proficiency = models.PositiveSmallIntegerField(
+        _("lowest level accepted"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
     avoid = models.JSONField(
         _("conflicts to avoid"),
         default=list,
@@ -304,3 +315,30 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id} {'interpreter' if self.by_interpreter else 'requester'}"
+
+
+class SupportContact(models.Model):
+    """Where the interpreters of a participant turn after an unsafe or distressing assignment;
+    kept by the pool's coordinator and shown to every interpreter of the pool."""
+
+    participant = models.OneToOneField(
+        "organisations.Participant", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("support service"), max_length=200)
+    phone = models.CharField(_("telephone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    url = models.URLField(_("web page"), blank=True)
+    hours = models.CharField(_("when it answers"), max_length=120, blank=True)
+    note = models.TextField(
+        _("what it offers"),
+        blank=True,
+        help_text=_("e.g. confidential debriefing with a psychologist, free of charge."),
+    )
+
+    class Meta:
+        verbose_name = _("support for interpreters")
+        verbose_name_plural = _("support for interpreters")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.name

@@ -21,7 +21,7 @@ from veza.interpreters.models import (
     Skill,
 )
 
-__all__ = ["candidates_for", "suggest", "usage", "visible_requests"]
+__all__ = ["candidates_for", "concerns", "suggest", "usage", "visible_requests"]
 
 
 def _point(lat, lon):
@@ -119,6 +119,8 @@ def engine_request(request: InterpreterRequest) -> matching.Request:
         setting=request.setting,
         avoid=frozenset(request.avoid or []),
         urgent=request.urgent,
+        min_proficiency=request.min_proficiency,
+        trafficking_setting=request.trafficking_related,
     )
 
 
@@ -182,6 +184,17 @@ def usage(participant_ids) -> dict:
         .filter(Q(confidentiality_concern=True) | Q(safety_concern=True) | Q(distress=True))
         .count(),
     }
+
+
+def concerns(participant_ids, *, limit: int = 20) -> list[Feedback]:
+    """The latest feedback that raised a concern (confidentiality, safety, distress), for the
+    coordinator to follow up."""
+    return list(
+        Feedback.objects.filter(booking__request__participant_id__in=participant_ids)
+        .filter(Q(confidentiality_concern=True) | Q(safety_concern=True) | Q(distress=True))
+        .select_related("booking__interpreter", "booking__request")
+        .order_by("-created_at")[:limit]
+    )
 
 
 def visible_requests(user):

@@ -22,19 +22,24 @@ from veza.interpreters.models import (
     InterpreterRequest,
     RequestStatus,
     Setting,
+    SupportContact,
 )
+from veza.referrals.services import members_with, notify
 
 __all__ = [
     "availability_add",
+    "availability_remove",
     "booking_cancel",
     "booking_confirm",
     "booking_decline",
     "booking_done",
     "booking_propose",
+    "coordinators",
     "feedback_record",
     "interpreter_save",
     "request_cancel",
     "request_create",
+    "support_contact_save",
 ]
 
 COORDINATE = "interpreters.coordinate_pool"
@@ -79,14 +84,21 @@ FIELDS = (
 
 @transaction.atomic
 def interpreter_save(
-    *, actor, participant, skills: list[tuple[str, int]], interpreter=None, **values
+    *, actor, participant, skills: list[tuple], interpreter=None, **values
 ) -> Interpreter:
-    """Add an interpreter to the pool, or change one (the coordinator of its participant)."""
+    """Add an interpreter to the pool, or change one (the coordinator of its participant).
+    `skills` holds (ISO 639-3 code, level 1-5) or (code, level, [dialects])."""
     from veza.interpreters.models import Skill
 
     if not _is_coordinator(actor, participant):
         raise PermissionDeniedError()
     problems: dict[str, list[str]] = {}
+    dialects = {
+        str(skill[0]).lower(): sorted({str(d).strip() for d in skill[2] if str(d).strip()})
+        for skill in skills
+        if len(skill) > 2
+    }
+    skills = [(str(skill[0]), skill[1]) for skill in skills]
     if not (values.get("name") or "").strip():
         problems["name"] = [_("Give the interpreter's name.")]
     if not skills or any(
@@ -95,6 +107,8 @@ def interpreter_save(
         problems["skills"] = [_("Languages as ISO 639-3 code and level 1 to 5, e.g. pus:5, prs:4.")]
     if len({code for code, _level in skills}) != len(skills):
         problems["skills"] = [_("Each language once.")]
+    if any(len(d) > 60 for names in dialects.values() for d in names):
+        problems["skills"] = [_("A dialect's name is at most 60 characters.")]
     if problems:
         raise ValidationError(fields=problems)
     clean = {k: v for k, v in values.items() if k in FIELDS}
@@ -110,8 +124,11 @@ def interpreter_save(
         action = "interpreter.change"
     interpreter.skills.exclude(language__in=[c for c, _l in skills]).delete()
     for code, level in skills:
+        defaults = {"proficiency": level}
+        if code.lower() in dialects:
+            defaults["dialects"] = dialects[code.lower()]
         Skill.objects.update_or_create(
-            interpreter=interpreter, language=code.lower(), defaults={"proficiency": level}
+            interpreter=interpreter, language=code.lower(), defaults=defaults
         )
     audit_log(action, actor=actor, obj=interpreter, detail={"languages": [c for c, _l in skills]})
     return interpreter
@@ -133,6 +150,43 @@ def availability_add(*, actor, interpreter: Interpreter, start, end) -> Availabi
 
 
 @transaction.atomic
+def availability_remove(*, actor, slot: Availability) -> None:
+    """Take back a period of availability (a booking already made in it stays)."""
+    interpreter = slot.interpreter
+    if not (_own(actor, interpreter) or _is_coordinator(actor, interpreter.participant)):
+        raise PermissionDeniedError()
+    audit_log(
+        "interpreter.availability_remove",
+        actor=actor,
+        obj=interpreter,
+        detail={"slot": slot.pk},
+    )
+    slot.delete()
+
+
+SUPPORT_FIELDS = ("name", "phone", "email", "url", "hours", "note")
+
+
+@transaction.atomic
+def support_contact_save(*, actor, participant, **values) -> SupportContact:
+    """The coordinator says where the pool's interpreters find support."""
+    if not _is_coordinator(actor, participant):
+        raise PermissionDeniedError()
+    clean = {k: (values.get(k) or "").strip() for k in SUPPORT_FIELDS}
+    if not clean["name"]:
+        raise ValidationError(fields={"name": [_("Name the support service.")]})
+    if not (clean["phone"] or clean["email"] or clean["url"]):
+        raise ValidationError(
+            fields={"phone": [_("Give at least a telephone, an e-mail or a web page.")]}
+        )
+    contact, _created = SupportContact.objects.update_or_create(
+        participant=participant, defaults=clean
+    )
+    audit_log("interpreter.support_contact", actor=actor, obj=contact, detail={})
+    return contact
+
+
+@transaction.atomic
 def request_create(*, actor, organisation, **values) -> InterpreterRequest:
     """A professional asks for an interpreter (the person is named by a pseudonymous reference
     only)."""
@@ -151,6 +205,9 @@ def request_create(*, actor, organisation, **values) -> InterpreterRequest:
         problems["start"] = [_("The time has passed.")]
     if values.get("setting") not in Setting.values:
         problems["setting"] = [_("Choose the setting.")]
+    level = values.get("min_proficiency", 4)
+    if not isinstance(level, int) or not 1 <= level <= 5:
+        problems["min_proficiency"] = [_("From 1 to 5.")]
     reference = (values.get("reference") or "").strip()
     if len(reference.split()) > 1:
         problems["reference"] = [_("A pseudonymous code only, never a name.")]
@@ -174,6 +231,8 @@ def request_create(*, actor, organisation, **values) -> InterpreterRequest:
         gender_required=values.get("gender_required") or "",
         gender_preferred=values.get("gender_preferred") or "",
         setting=values["setting"],
+        trafficking_related=values.get("trafficking_related", True) is not False,
+        min_proficiency=level,
         avoid=[str(x).strip().lower() for x in values.get("avoid") or [] if str(x).strip()],
     )
     audit_log(
@@ -239,7 +298,7 @@ def booking_propose(
         organisation_id=request.organisation_id,
         detail={"interpreter": interpreter.pk, "request": request.pk, "rank": rank},
     )
-    _notify_interpreter(booking, "booking.proposed")
+    notify([interpreter.user], "interpreter.proposed")
     return booking
 
 
@@ -268,6 +327,7 @@ def booking_confirm(*, actor, booking: Booking) -> Booking:
     booking.save()
     InterpreterRequest.objects.filter(pk=booking.request_id).update(status=RequestStatus.BOOKED)
     audit_log("interpreter.booking_confirm", actor=actor, obj=booking, detail={})
+    notify(_others(actor, booking.request.requester), "interpreter.confirmed")
     return booking
 
 
@@ -285,6 +345,7 @@ def booking_decline(*, actor, booking: Booking, note: str = "") -> Booking:
     booking.version += 1
     booking.save()
     audit_log("interpreter.booking_decline", actor=actor, obj=booking, detail={})
+    notify(_others(actor, booking.request.requester), "interpreter.declined")
     return booking
 
 
@@ -313,6 +374,9 @@ def booking_cancel(*, actor, booking: Booking, note: str = "", no_show: bool = F
         obj=booking,
         detail={},
     )
+    if not no_show:
+        notify(_others(actor, booking.interpreter.user), "interpreter.cancelled")
+        notify(_others(actor, request.requester), "interpreter.cancelled_for_you")
     return booking
 
 
@@ -338,7 +402,9 @@ def request_cancel(*, actor, request: InterpreterRequest) -> InterpreterRequest:
     request = InterpreterRequest.objects.select_for_update().get(pk=request.pk)
     if request.status not in (RequestStatus.OPEN, RequestStatus.BOOKED):
         raise ValidationError(_("This request is closed."))
-    request.bookings.filter(status__in=HOLDING).update(status=BookingStatus.CANCELLED)
+    held = list(request.bookings.filter(status__in=HOLDING).select_related("interpreter__user"))
+    request.bookings.filter(pk__in=[b.pk for b in held]).update(status=BookingStatus.CANCELLED)
+    notify(_others(actor, *[b.interpreter.user for b in held]), "interpreter.cancelled")
     request.status = RequestStatus.CANCELLED
     request.version += 1
     request.save()
@@ -377,14 +443,21 @@ def feedback_record(*, actor, booking: Booking, **values) -> Feedback:
         obj=booking,
         detail={"by_interpreter": by_interpreter, "concern": feedback.confidentiality_concern},
     )
+    if feedback.confidentiality_concern or feedback.safety_concern or feedback.distress:
+        notify(coordinators(booking.request.participant), "interpreter.concern")
     return feedback
 
 
-def _notify_interpreter(booking: Booking, kind: str) -> None:
-    """An in-app notice for the interpreter's own account (the mail says where to look)."""
-    user = booking.interpreter.user
-    if user is None:
-        return
-    from veza.referrals.models import Notification
+def coordinators(participant) -> list:
+    """The people who run the pool of a participant (they hear of every concern)."""
+    from veza.organisations.models import Organisation
 
-    Notification.objects.create(user=user, kind=f"interpreter.{kind}")
+    found = []
+    for organisation in Organisation.objects.filter(participant=participant):
+        found += members_with(organisation, COORDINATE)
+    return found
+
+
+def _others(actor, *users) -> list:
+    """The people to tell, without the one who acted."""
+    return [u for u in users if u is not None and u.pk != getattr(actor, "pk", None)]

@@ -16,7 +16,7 @@ def send_reminders(now=None) -> int:
     from django.db import transaction
 
     from veza.interpreters.models import Booking, BookingStatus
-    from veza.referrals.models import Notification
+    from veza.referrals.services import notify
 
     now = now or timezone.now()
     due = Booking.objects.filter(
@@ -24,13 +24,12 @@ def send_reminders(now=None) -> int:
         reminded_at__isnull=True,
         start__gt=now,
         start__lte=now + timedelta(hours=24),
-    ).select_related("interpreter", "request")
+    ).select_related("interpreter__user", "request__requester")
     count = 0
     for booking in due:
         with transaction.atomic():
-            users = {booking.interpreter.user_id, booking.request.requester_id} - {None}
-            for user_id in users:
-                Notification.objects.create(user_id=user_id, kind="interpreter.reminder")
+            notify([booking.interpreter.user], "interpreter.reminder")
+            notify([booking.request.requester], "interpreter.request_reminder")
             Booking.objects.filter(pk=booking.pk).update(reminded_at=now)
         count += 1
     return count

@@ -9,6 +9,7 @@ urlpatterns = [
     path("interpreters/new/", views.request_new, name="request-new"),
     path("interpreters/requests/<int:pk>/", views.request_detail, name="request"),
     path("interpreters/mine/", views.my_bookings, name="mine"),
+    path("interpreters/support/", views.support, name="support"),
     path("interpreters/pool/", views.pool, name="pool"),
     path("interpreters/pool/new/", views.interpreter_edit, name="interpreter-new"),
     path("interpreters/pool/<int:pk>/", views.interpreter_edit, name="interpreter-edit"),

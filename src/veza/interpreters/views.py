@@ -10,10 +10,12 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from veza.core.charts import stacked_bars
 from veza.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from veza.core.scoping import require_perm
 from veza.core.web import add_errors
@@ -22,10 +24,12 @@ from veza.interpreters.models import (
     Gender,
     Interpreter,
     Setting,
+    SupportContact,
 )
-from veza.interpreters.selectors import suggest, usage, visible_requests
+from veza.interpreters.selectors import concerns, suggest, usage, visible_requests
 from veza.interpreters.services import (
     availability_add,
+    availability_remove,
     booking_cancel,
     booking_confirm,
     booking_decline,
@@ -34,9 +38,11 @@ from veza.interpreters.services import (
     feedback_record,
     request_cancel,
     request_create,
+    support_contact_save,
 )
 from veza.organisations.models import Organisation
 from veza.organisations.scope import user_scope
+from veza.referrals.notices import notices_unread
 
 __all__ = [
     "interpreter_edit",
@@ -45,10 +51,12 @@ __all__ = [
     "request_detail",
     "request_list",
     "request_new",
+    "support",
 ]
 
 REQUEST = "interpreters.add_interpreterrequest"
 COORDINATE = "interpreters.coordinate_pool"
+NOTICES = "interpreter."  # the pool's notices (their kinds start so)
 #: The professionals' languages of the region (ISO 639-3).
 TARGETS = [
     ("srp", gettext_lazy("Serbian")),
@@ -91,6 +99,15 @@ REASON_TEXT = {
     "gender_preferred": gettext_lazy("the preferred gender"),
     "same_participant": gettext_lazy("based in the same participant (%(participant)s)"),
 }
+
+
+LEVELS = [
+    (5, gettext_lazy("5 — native")),
+    (4, gettext_lazy("4 — fluent")),
+    (3, gettext_lazy("3 — working knowledge")),
+    (2, gettext_lazy("2 — basic")),
+    (1, gettext_lazy("1 — beginner")),
+]
 
 
 def reason_text(reason) -> str:
@@ -146,6 +163,20 @@ class RequestForm(forms.Form):
         initial=2,
     )
     setting = forms.ChoiceField(label=gettext_lazy("Setting"), choices=Setting.choices)
+    trafficking_related = forms.BooleanField(
+        label=gettext_lazy("About trafficking in human beings"),
+        required=False,
+        initial=True,
+        help_text=gettext_lazy("Interpreters trained on trafficking and on trauma come first."),
+    )
+    min_proficiency = forms.TypedChoiceField(
+        label=gettext_lazy("Lowest level accepted in the person's language"),
+        choices=LEVELS,
+        coerce=int,
+        initial=4,
+        required=False,
+        empty_value=4,
+    )
     remote = forms.BooleanField(label=gettext_lazy("Remote (video or phone)"), required=False)
     place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
     urgent = forms.BooleanField(label=gettext_lazy("Urgent"), required=False)
@@ -196,6 +227,8 @@ def request_new(request):
                 gender_required=data["gender_required"],
                 gender_preferred=data["gender_preferred"],
                 setting=data["setting"],
+                trafficking_related=data["trafficking_related"],
+                min_proficiency=data["min_proficiency"],
                 avoid=[x.strip() for x in data["avoid"].split(",") if x.strip()],
             )
         except ValidationError as exc:
@@ -216,6 +249,7 @@ def request_list(request):
         {
             "requests": visible_requests(request.user)[:200],
             "may_request": request.user.has_perm(REQUEST),
+            **_notices(request.user),
         },
     )
 
@@ -330,6 +364,7 @@ def my_bookings(request):
     if request.method == "POST":
         action = request.POST.get("action")
         booking = interpreter.bookings.filter(pk=request.POST.get("booking") or 0).first()
+        slot = interpreter.availability.filter(pk=request.POST.get("slot") or 0).first()
         try:
             if action == "available" and form.is_valid():
                 availability_add(
@@ -339,18 +374,27 @@ def my_bookings(request):
                     end=form.cleaned_data["end"],
                 )
                 return redirect("interpreters:mine")
+            if action == "unavailable" and slot:
+                availability_remove(actor=request.user, slot=slot)
+                messages.success(request, _("The period is removed."))
+                return redirect("interpreters:mine")
             if action == "confirm" and booking:
                 booking_confirm(actor=request.user, booking=booking)
                 return redirect("interpreters:mine")
             if action == "feedback" and booking:
-                feedback_record(
+                feedback = feedback_record(
                     actor=request.user,
                     booking=booking,
                     safety_concern=bool(request.POST.get("safety_concern")),
                     distress=bool(request.POST.get("distress")),
                     comment=request.POST.get("comment", ""),
                 )
-                messages.success(request, _("Thank you. The coordinator will get in touch."))
+                if feedback.safety_concern or feedback.distress:
+                    messages.success(
+                        request, _("Thank you. The coordinator is told and will get in touch.")
+                    )
+                    return redirect("interpreters:support")
+                messages.success(request, _("Thank you."))
                 return redirect("interpreters:mine")
             if action == "decline" and booking:
                 booking_decline(
@@ -372,15 +416,66 @@ def my_bookings(request):
             ).select_related("request"),
             "availability": interpreter.availability.filter(end__gte=now),
             "form": form,
+            **_notices(request.user),
         },
+    )
+
+
+def _notices(user) -> dict:
+    return {"notices": notices_unread(user, prefix=NOTICES), "notices_prefix": NOTICES}
+
+
+class SupportForm(forms.ModelForm):
+    url = forms.URLField(label=gettext_lazy("Web page"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = SupportContact
+        fields = ["name", "phone", "email", "url", "hours", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+
+@require_http_methods(["GET", "POST"])
+def support(request):
+    """Where an interpreter turns after a hard assignment; the coordinator keeps it current."""
+    interpreter = getattr(request.user, "interpreter", None)
+    coordinated = list(user_scope(request.user).participants_with(COORDINATE))
+    if interpreter is None and not coordinated:
+        raise PermissionDeniedError()
+    participant_id = interpreter.participant_id if interpreter else coordinated[0]
+    contact = SupportContact.objects.filter(participant_id=participant_id).first()
+    form = None
+    if participant_id in coordinated:
+        form = SupportForm(request.POST or None, instance=contact)
+        if request.method == "POST" and form.is_valid():
+            from veza.organisations.models import Participant
+
+            try:
+                support_contact_save(
+                    actor=request.user,
+                    participant=Participant.objects.get(pk=participant_id),
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("interpreters:support")
+    elif request.method == "POST":
+        raise PermissionDeniedError()
+    return render(
+        request,
+        "interpreters/support.html",
+        {"contact": contact, "form": form},
+        status=400 if form is not None and form.errors else 200,
     )
 
 
 @require_GET
 def pool(request):
-    """The coordinator's view: the interpreters and how the pool is used."""
+    """The coordinator's view: the interpreters, how the pool is used, the concerns raised."""
     require_perm(request.user, COORDINATE)
     participants = user_scope(request.user).participants_with(COORDINATE)
+    used = usage(participants)
     return render(
         request,
         "interpreters/pool.html",
@@ -388,8 +483,33 @@ def pool(request):
             "interpreters": Interpreter.objects.filter(
                 participant_id__in=participants
             ).prefetch_related("skills"),
-            "usage": usage(participants),
+            "usage": used,
+            "language_chart": _booked_chart(
+                [(language, n["booked"], n["requests"]) for language, n in used["per_language"]],
+                _("Requests by language: booked and not booked"),
+            ),
+            "setting_chart": _booked_chart(
+                [
+                    (str(Setting(row["setting"]).label), row["booked"], row["requests"])
+                    for row in used["per_setting"]
+                ],
+                _("Requests by setting: booked and not booked"),
+            ),
+            "concerns": concerns(participants),
+            "support": SupportContact.objects.filter(participant_id__in=participants).first(),
+            **_notices(request.user),
         },
+    )
+
+
+def _booked_chart(rows: list[tuple[str, int, int]], title: str) -> str:
+    """Bars of (label, booked, requests), the twelve largest."""
+    return mark_safe(  # noqa: S308  (the chart escapes every text it draws)
+        stacked_bars(
+            [(label, [booked, asked - booked]) for label, booked, asked in rows[:12]],
+            keys=[_("Booked"), _("Not booked")],
+            title=title,
+        )
     )
 
 
@@ -406,6 +526,16 @@ class InterpreterForm(forms.ModelForm):
         label=gettext_lazy("Interprets into"),
         max_length=100,
         help_text=gettext_lazy("ISO 639-3 codes, e.g. srp, eng."),
+    )
+    dialects_text = forms.CharField(
+        label=gettext_lazy("Dialects"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "One line per language: the code, a colon, the dialects separated by commas, "
+            "e.g. pus: Kandahari, Yusufzai."
+        ),
     )
     conflicts_text = forms.CharField(
         label=gettext_lazy("Conflicts of interest"),
@@ -453,6 +583,31 @@ class InterpreterForm(forms.ModelForm):
             skills.append((code.strip().lower(), int(level)))
         return skills
 
+    def clean_dialects_text(self):
+        dialects = {}
+        for line in self.cleaned_data["dialects_text"].splitlines():
+            if not line.strip():
+                continue
+            code, sep, names = line.partition(":")
+            if not sep or len(code.strip()) != 3:
+                raise forms.ValidationError(
+                    _("Start each line with the language code and a colon, e.g. pus: Kandahari.")
+                )
+            dialects[code.strip().lower()] = [n.strip() for n in names.split(",") if n.strip()]
+        return dialects
+
+    def clean(self):
+        cleaned = super().clean()
+        codes = {code for code, _level in cleaned.get("skills_text") or []}
+        unknown = sorted(set(cleaned.get("dialects_text") or {}) - codes)
+        if unknown:
+            self.add_error(
+                "dialects_text",
+                _("Dialects of a language the interpreter does not speak: %(codes)s.")
+                % {"codes": ", ".join(unknown)},
+            )
+        return cleaned
+
 
 def _split(text: str) -> list[str]:
     return [x.strip().lower() for x in text.replace(";", ",").split(",") if x.strip()]
@@ -475,6 +630,11 @@ def interpreter_edit(request, pk=None):
                 f"{s.language}:{s.proficiency}" for s in instance.skills.all()
             ),
             "targets_text": ", ".join(instance.target_languages or []),
+            "dialects_text": "\n".join(
+                f"{s.language}: {', '.join(s.dialects)}"
+                for s in instance.skills.all()
+                if s.dialects
+            ),
             "conflicts_text": ", ".join(instance.conflicts or []),
         }
     form = InterpreterForm(request.POST or None, instance=instance, initial=initial)
@@ -493,7 +653,10 @@ def interpreter_edit(request, pk=None):
                 actor=request.user,
                 participant=participant,
                 interpreter=instance,
-                skills=form.cleaned_data["skills_text"],
+                skills=[
+                    (code, level, form.cleaned_data["dialects_text"].get(code, []))
+                    for code, level in form.cleaned_data["skills_text"]
+                ],
                 **values,
             )
         except ValidationError as exc:

@@ -213,3 +213,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}"
+
+    @property
+    def label(self) -> str:
+        from veza.referrals.notices import notice_subject
+
+        return notice_subject(self.kind)
+
+    @property
+    def url(self) -> str:
+        from veza.referrals.notices import notice_url
+
+        return notice_url(self.kind)

@@ -30,6 +30,8 @@ __all__ = [
     "IDENTITY_FIELDS",
     "case_shared_data",
     "deadlines_check",
+    "members_with",
+    "notify",
     "referral_accept",
     "referral_complete",
     "referral_decide",
@@ -142,7 +144,8 @@ def service_save(
 # --- Notifications and deadlines ------------------------------------------------------------------
 
 
-def _members(organisation, perm: str):
+def members_with(organisation, perm: str):
+    """The active members of an organisation who hold a permission there."""
     User = get_user_model()
     users = User.objects.filter(
         is_active=True, memberships__organisation=organisation, memberships__is_active=True
@@ -150,7 +153,9 @@ def _members(organisation, perm: str):
     return [u for u in users if u.has_perm(perm, organisation)]
 
 
-def _notify(users, kind: str, *, referral: Referral | None = None, case: Case | None = None):
+def notify(users, kind: str, *, referral: Referral | None = None, case: Case | None = None):
+    """An in-app notice for each person (once), in the caller's transaction; the e-mail copy
+    leaves after the commit. `kind` is one of `referrals.notices`."""
     from veza.referrals.tasks import email_notification
 
     for user in {u.pk: u for u in users if u is not None}.values():
@@ -290,8 +295,8 @@ def referral_send(
         to=to_organisation.name,
         service=service.service_type,
     )
-    _notify(
-        _members(to_organisation, "referrals.respond_referral"),
+    notify(
+        members_with(to_organisation, "referrals.respond_referral"),
         "referral.received",
         referral=referral,
     )
@@ -367,7 +372,7 @@ def referral_accept(*, actor, referral: Referral, expected_version=None) -> Refe
         responded_at=timezone.now(),
     )
     _done(referral, DeadlineKind.FIRST_CONTACT)
-    _notify([referral.sent_by], "referral.accepted", referral=referral)
+    notify([referral.sent_by], "referral.accepted", referral=referral)
     return referral
 
 
@@ -388,7 +393,7 @@ def referral_decline(*, actor, referral: Referral, reason: str, expected_version
         closed_at=timezone.now(),
     )
     Deadline.objects.filter(referral=referral, done_at__isnull=True).update(done_at=timezone.now())
-    _notify([referral.sent_by], "referral.declined", referral=referral)
+    notify([referral.sent_by], "referral.declined", referral=referral)
     return referral
 
 
@@ -410,7 +415,7 @@ def referral_complete(*, actor, referral: Referral, expected_version=None) -> Re
         side="to",
         closed_at=timezone.now(),
     )
-    _notify([referral.sent_by], "referral.completed", referral=referral)
+    notify([referral.sent_by], "referral.completed", referral=referral)
     return referral
 
 
@@ -426,8 +431,8 @@ def referral_withdraw(*, actor, referral: Referral, expected_version=None) -> Re
         closed_at=timezone.now(),
     )
     Deadline.objects.filter(referral=referral, done_at__isnull=True).update(done_at=timezone.now())
-    _notify(
-        _members(referral.to_organisation, "referrals.view_referral"),
+    notify(
+        members_with(referral.to_organisation, "referrals.view_referral"),
         "referral.withdrawn",
         referral=referral,
     )
@@ -464,8 +469,8 @@ def _stop_sharing(sender, consent, actor, **kwargs):
         Deadline.objects.filter(referral=referral, done_at__isnull=True).update(
             done_at=timezone.now()
         )
-        _notify(
-            _members(referral.to_organisation, "referrals.view_referral"),
+        notify(
+            members_with(referral.to_organisation, "referrals.view_referral"),
             "referral.consent_withdrawn",
             referral=referral,
         )
@@ -537,9 +542,9 @@ def deadlines_check(now=None) -> dict:
 
             coordinators = []
             for org in Organisation.objects.filter(participant=deadline.case.participant):
-                coordinators += _members(org, "cases.view_participant_cases")
-            _notify(
-                coordinators + _members(deadline.organisation, "referrals.view_referral"),
+                coordinators += members_with(org, "cases.view_participant_cases")
+            notify(
+                coordinators + members_with(deadline.organisation, "referrals.view_referral"),
                 "deadline.overdue",
                 referral=deadline.referral,
                 case=deadline.case,
@@ -555,8 +560,8 @@ def deadlines_check(now=None) -> dict:
             )
             escalated += 1
         elif now < deadline.due_at <= now + timedelta(hours=hours) and deadline.reminded_at is None:
-            _notify(
-                _members(deadline.organisation, "referrals.view_referral"),
+            notify(
+                members_with(deadline.organisation, "referrals.view_referral"),
                 "deadline.reminder",
                 referral=deadline.referral,
                 case=deadline.case,

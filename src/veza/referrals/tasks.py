@@ -6,25 +6,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django_tasks import task
 
-__all__ = ["deadlines_check_task", "email_notification"]
+from veza.referrals.notices import notice_subject, notice_url
 
-# Marked for translation here, translated when the mail is written (in the recipient's language).
-SUBJECTS = {
-    "referral.received": gettext_noop("A referral is waiting for your answer"),
-    "referral.accepted": gettext_noop("Your referral was accepted"),
-    "referral.declined": gettext_noop("Your referral was declined"),
-    "referral.withdrawn": gettext_noop("A referral to your organisation was withdrawn"),
-    "referral.completed": gettext_noop("A referral was completed"),
-    "referral.consent_withdrawn": gettext_noop("Consent was withdrawn: a referral ended"),
-    "deadline.reminder": gettext_noop("A deadline is coming up"),
-    "deadline.overdue": gettext_noop("A deadline has passed"),
-}
+__all__ = ["deadlines_check_task", "email_notification"]
 
 
 @task()
@@ -41,14 +29,19 @@ def email_notification(notification_id: int) -> None:
     if notification is None or not notification.user.email:
         return
     with translation.override(notification.user.language or settings.LANGUAGE_CODE):
-        subject = _(SUBJECTS.get(notification.kind, gettext_noop("News in Veza")))
-        link = settings.VEZA_BASE_URL.rstrip("/") + reverse("referrals:worklist")
-        code = notification.case.code if notification.case_id else ""
-        body = _("%(subject)s (case %(code)s). Open Veza to see it: %(link)s") % {
-            "subject": subject,
-            "code": code,
-            "link": link,
-        }
+        subject = notice_subject(notification.kind)
+        link = settings.VEZA_BASE_URL.rstrip("/") + notice_url(notification.kind)
+        if notification.case_id:
+            body = _("%(subject)s (case %(code)s). Open Veza to see it: %(link)s") % {
+                "subject": subject,
+                "code": notification.case.code,
+                "link": link,
+            }
+        else:
+            body = _("%(subject)s. Open Veza to see it: %(link)s") % {
+                "subject": subject,
+                "link": link,
+            }
         send_mail(f"Veza: {subject}", body, None, [notification.user.email])
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
 

@@ -6,7 +6,7 @@ app_name = "referrals"
 
 urlpatterns = [
     path("worklist/", views.worklist_view, name="worklist"),
-    path("worklist/read/", views.notices_read, name="notices-read"),
+    path("worklist/read/", views.notices_read_view, name="notices-read"),
     path("services/", views.directory, name="directory"),
     path("services/new/", views.service_edit, name="service-new"),
     path("services/<int:pk>/", views.service_edit, name="service-edit"),

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,7 +29,8 @@ from veza.referrals.forms import (
     ReferralForm,
     ServiceForm,
 )
-from veza.referrals.models import CaseProgress, Deadline, Notification, Service
+from veza.referrals.models import CaseProgress, Deadline, Service
+from veza.referrals.notices import notices_read, notices_unread
 from veza.referrals.selectors import directory_search, referral_get_visible, worklist
 from veza.referrals.services import (
     DEFAULT_SHARED,
@@ -62,21 +64,21 @@ __all__ = [
 def worklist_view(request):
     require_perm(request.user, "referrals.view_referral")
     lists = worklist(user=request.user)
-    notices = Notification.objects.filter(user=request.user, read_at__isnull=True).select_related(
-        "case", "referral"
-    )[:30]
+    notices = notices_unread(request.user)
     return render(
         request, "referrals/worklist.html", {**lists, "notices": notices, "now": timezone.now()}
     )
 
 
 @require_POST
-def notices_read(request):
-    require_perm(request.user, "referrals.view_referral")
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    return redirect("referrals:worklist")
+def notices_read_view(request):
+    """Mark one's own notices as read (all, or those of one app), then go back to the page."""
+    prefix = request.POST.get("prefix", "")[:40]
+    notices_read(request.user, prefix=prefix)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("referrals:worklist")
+    return redirect(back)
 
 
 @require_GET

@@ -3,7 +3,7 @@ requests, or an interpreter of the pool (their own bookings only, by the queryse
 
 from rest_framework.permissions import BasePermission
 
-__all__ = ["BookingAccess"]
+__all__ = ["BookingAccess", "PoolMember"]
 
 
 class BookingAccess(BasePermission):
@@ -12,3 +12,13 @@ class BookingAccess(BasePermission):
         if user is None or not user.is_authenticated:
             return False
         return user.has_perm("interpreters.view_interpreterrequest") or hasattr(user, "interpreter")
+
+
+class PoolMember(BasePermission):
+    """An interpreter of the pool, or the pool's coordinator."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if user is None or not user.is_authenticated:
+            return False
+        return user.has_perm("interpreters.coordinate_pool") or hasattr(user, "interpreter")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,15 +15,32 @@ from rest_framework.response import Response
 
 from veza.core.api.permissions import perm_required
 from veza.core.errors import NotFoundError
-from veza.interpreters.models import Booking, Interpreter, InterpreterRequest, Setting
+from veza.interpreters.models import (
+    Availability,
+    Booking,
+    Interpreter,
+    InterpreterRequest,
+    Setting,
+)
 from veza.interpreters.selectors import suggest, visible_requests
-from veza.interpreters.services import booking_propose, request_cancel, request_create
+from veza.interpreters.services import (
+    booking_propose,
+    interpreter_save,
+    request_cancel,
+    request_create,
+)
 from veza.organisations.models import Organisation
 from veza.organisations.scope import user_scope
 
-__all__ = ["BookingViewSet", "InterpreterRequestViewSet", "InterpreterViewSet"]
+__all__ = [
+    "AvailabilityViewSet",
+    "BookingViewSet",
+    "InterpreterRequestViewSet",
+    "InterpreterViewSet",
+]
 
 REQUEST = "interpreters.add_interpreterrequest"
+COORDINATE = "interpreters.coordinate_pool"
 
 
 class InterpreterSerializer(serializers.ModelSerializer):
@@ -49,14 +68,81 @@ class InterpreterSerializer(serializers.ModelSerializer):
         return [{"language": s.language, "proficiency": s.proficiency} for s in obj.skills.all()]
 
 
-class InterpreterViewSet(viewsets.ReadOnlyModelViewSet):
-    """The joint pool's members (professionals; never the people they interpret for)."""
+class SkillSerializer(serializers.Serializer):
+    language = serializers.CharField(min_length=3, max_length=3)
+    proficiency = serializers.IntegerField(min_value=1, max_value=5)
+    dialects = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, default=list
+    )
 
-    serializer_class = InterpreterSerializer
-    permission_classes = [perm_required("interpreters.view_interpreter")]
+
+class InterpreterRegistrySerializer(serializers.ModelSerializer):
+    """The whole registry entry, for the pool's coordinator (vetting, conflicts and rates are
+    not shown to the professionals who book)."""
+
+    participant = serializers.CharField(source="participant.code", read_only=True)
+    skills = SkillSerializer(many=True)
+
+    class Meta:
+        model = Interpreter
+        fields = [
+            "id",
+            "name",
+            "participant",
+            "organisation",
+            "area",
+            "latitude",
+            "longitude",
+            "gender",
+            "remote",
+            "on_site",
+            "travel_km_max",
+            "skills",
+            "target_languages",
+            "accreditation",
+            "trafficking_training",
+            "trauma_training",
+            "vetting",
+            "vetted_until",
+            "confidentiality_signed",
+            "conflicts",
+            "rate_per_hour",
+            "currency",
+            "is_active",
+            "version",
+        ]
+        read_only_fields = ["id", "participant", "version"]
+
+    def validate_organisation(self, value):
+        participant = self.context.get("participant")
+        if value is not None and participant is not None and value.participant_id != participant.pk:
+            raise serializers.ValidationError(_("An interpreter service of the same participant."))
+        return value
+
+
+class InterpreterViewSet(viewsets.ModelViewSet):
+    """The joint pool's members (professionals; never the people they interpret for). The pool's
+    coordinator adds and changes its own participant's interpreters and sees their whole entry."""
+
     queryset = Interpreter.objects.none()
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_permissions(self):
+        if self.action in ("create", "update", "partial_update"):
+            return [perm_required(COORDINATE)()]
+        return [perm_required("interpreters.view_interpreter")()]
+
+    def _coordinated(self):
+        return user_scope(self.request.user).participants_with(COORDINATE)
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return InterpreterRegistrySerializer
+        return InterpreterSerializer
 
     def get_queryset(self):
+        if self.action in ("update", "partial_update"):
+            return Interpreter.objects.filter(participant_id__in=self._coordinated())
         return (
             Interpreter.objects.visible_to(self.request.user)
             .filter(is_active=True)
@@ -64,6 +150,136 @@ class InterpreterViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related("skills")
             .order_by("name")
         )
+
+    def get_object(self):
+        item = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if item is None or not str(self.kwargs["pk"]).isdigit():
+            raise NotFoundError()
+        return item
+
+    def retrieve(self, request, *args, **kwargs):
+        item = self.get_object()
+        if item.participant_id in self._coordinated():
+            return Response(InterpreterRegistrySerializer(item).data)
+        return Response(InterpreterSerializer(item).data)
+
+    def _save(self, request, instance, *, partial=False):
+        from veza.organisations.models import Participant
+
+        participant = (
+            instance.participant
+            if instance is not None
+            else Participant.objects.filter(pk__in=self._coordinated()).order_by("code").first()
+        )
+        data = InterpreterRegistrySerializer(
+            instance, data=request.data, partial=partial, context={"participant": participant}
+        )
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if instance is not None:  # a partial change keeps what it does not name
+            from veza.interpreters.services import FIELDS
+
+            values = {**{f: getattr(instance, f) for f in FIELDS}, **values}
+        skills = values.pop("skills", None)
+        if skills is None:
+            skills = [(s.language, s.proficiency, s.dialects) for s in instance.skills.all()]
+        else:
+            skills = [(s["language"], s["proficiency"], s.get("dialects") or []) for s in skills]
+        saved = interpreter_save(
+            actor=request.user,
+            participant=participant,
+            interpreter=instance,
+            skills=skills,
+            **values,
+        )
+        return InterpreterRegistrySerializer(saved).data
+
+    @extend_schema(
+        request=InterpreterRegistrySerializer, responses={201: InterpreterRegistrySerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        return Response(self._save(request, None), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=InterpreterRegistrySerializer, responses=InterpreterRegistrySerializer)
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        return Response(self._save(request, self.get_object(), partial=partial))
+
+
+class AvailabilityEntrySerializer(serializers.ModelSerializer):
+    interpreter = serializers.PrimaryKeyRelatedField(
+        queryset=Interpreter.objects.all(), required=False
+    )
+
+    class Meta:
+        model = Availability
+        fields = ["id", "interpreter", "start", "end"]
+        read_only_fields = ["id"]
+
+
+class AvailabilityViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """When interpreters are available: an interpreter keeps their own calendar (no interpreter
+    given), the coordinator those of the pool."""
+
+    serializer_class = AvailabilityEntrySerializer
+    queryset = Availability.objects.none()
+
+    def get_permissions(self):
+        from veza.interpreters.api.permissions import PoolMember
+
+        return [PoolMember()]
+
+    def get_queryset(self):
+        from django.db.models import Q
+
+        user = self.request.user
+        coordinated = user_scope(user).participants_with(COORDINATE)
+        return (
+            Availability.objects.filter(
+                Q(interpreter__user=user) | Q(interpreter__participant_id__in=coordinated)
+            )
+            .filter(end__gte=timezone.now() - timedelta(days=1))
+            .order_by("start")
+        )
+
+    def get_object(self):
+        item = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if item is None or not str(self.kwargs["pk"]).isdigit():
+            raise NotFoundError()
+        return item
+
+    def create(self, request, *args, **kwargs):
+        from veza.interpreters.services import availability_add
+
+        data = AvailabilityEntrySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        interpreter = data.validated_data.get("interpreter") or getattr(
+            request.user, "interpreter", None
+        )
+        coordinated = user_scope(request.user).participants_with(COORDINATE)
+        if interpreter is None or not (
+            interpreter.user_id == request.user.pk or interpreter.participant_id in coordinated
+        ):
+            raise NotFoundError()
+        slot = availability_add(
+            actor=request.user,
+            interpreter=interpreter,
+            start=data.validated_data["start"],
+            end=data.validated_data["end"],
+        )
+        return Response(AvailabilityEntrySerializer(slot).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        from veza.interpreters.services import availability_remove
+
+        availability_remove(actor=request.user, slot=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class BookingSerializer(serializers.ModelSerializer):
