@@ -1,7 +1,8 @@
 """The interpreter pool on demo data, in a real browser: a police officer asks for a Pashto
 interpreter for tomorrow, the pool suggests ranked interpreters with reasons, the officer asks
 the first, who confirms on their own page; a second request for the same slot cannot take the
-same person; the pool's coordinator sees the use of the pool."""
+same person; the pool's coordinator sees the use of the pool (charts) and the support named for
+the interpreters."""
 
 import pytest
 from django.utils import timezone
@@ -46,6 +47,7 @@ def test_request_rank_confirm_and_no_double_booking(page):
 
     log_in(page, "rs.interpreter")
     page.get_by_role("link", name="My assignments").first.click()
+    expect(page.get_by_text("You are asked to interpret: confirm or decline")).to_be_visible()
     assert_accessible(page, "my assignments")
     page.get_by_role("button", name="Confirm").first.click()
     expect(page.get_by_text("confirmed").first).to_be_visible()
@@ -62,8 +64,17 @@ def test_request_rank_confirm_and_no_double_booking(page):
     expect(page.get_by_role("table", name="Requests and bookings by language")).to_contain_text(
         "pus"
     )
+    expect(
+        page.get_by_role("img", name="Requests by language: booked and not booked")
+    ).to_be_visible()
     assert_accessible(page, "pool")
     page.get_by_role("link", name="Add an interpreter").click()
     assert_accessible(page, "add an interpreter")
     page.goto("/interpreters/new/")
     assert_accessible(page, "ask for an interpreter")
+    page.goto("/interpreters/pool/")
+    page.get_by_role("link", name="Support for interpreters").click()
+    expect(
+        page.get_by_role("heading", name="Debriefing line for interpreters (demo)")
+    ).to_be_visible()
+    assert_accessible(page, "support for interpreters")
