@@ -224,7 +224,7 @@ def test_dataflow_pages_meet_wcag_21_aa(phone, tmp_path):
     release = Release.objects.get()
     assert release.dataflow.code == "ASYLUM_APPLICATIONS"
     assert_accessible(phone, f"/statistics/releases/{release.pk}/")
-    from veza.statistics.services import release_receive
+    from veza.statistics.hub import release_receive
 
     release_receive(actor="test", directory=release.directory)
     analyst = make_user(

@@ -362,7 +362,7 @@ def test_a_code_in_use_cannot_disappear(arrivals):
     from veza.core.errors import ValidationError
     from veza.statistics.dataflows import build_dataflow_release
     from veza.statistics.exchange import _definition
-    from veza.statistics.services import release_receive
+    from veza.statistics.hub import release_receive
 
     out = Path(settings.VEZA_DATA_DIR) / "releases/test-in-use"
     build_dataflow_release(
@@ -384,7 +384,7 @@ def test_a_code_in_use_cannot_disappear(arrivals):
 def test_the_series_command_reads_the_latest_revision_of_a_dataflow(arrivals, capsys):
     from veza.statistics.dataflows import build_dataflow_release
     from veza.statistics.exchange import _definition
-    from veza.statistics.services import release_receive
+    from veza.statistics.hub import release_receive
 
     for revision, value in ((1, 20), (2, 30)):
         out = Path(settings.VEZA_DATA_DIR) / f"releases/series-{revision}"

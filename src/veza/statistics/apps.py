@@ -9,9 +9,9 @@ class StatisticsConfig(AppConfig):
 
     def ready(self):
         from veza.core import exchange
-        from veza.statistics import services
+        from veza.statistics import hub, services
 
-        exchange.register_handler("release.submit", services.receive_release_packet)
+        exchange.register_handler("release.submit", hub.receive_release_packet)
         exchange.register_handler("release.receipt", services.receive_release_receipt)
         from veza.core.demo import register_demo_step
         from veza.core.navigation import NavItem, register_nav

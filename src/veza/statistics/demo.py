@@ -9,9 +9,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from veza.organisations.services import national_participant_codes
+from veza.statistics.hub import glotip_import, release_receive
 from veza.statistics.models import ImportBatch
 from veza.statistics.release import ReleaseError, build_release
-from veza.statistics.services import glotip_import, release_receive
 
 __all__ = ["demo_dataflows", "demo_glotip", "demo_releases"]
 

@@ -25,8 +25,8 @@ from veza.statistics.dataflows import (
     read_definitions,
     read_table,
 )
+from veza.statistics.hub import release_receive
 from veza.statistics.models import Dataflow, Release
-from veza.statistics.services import release_receive
 
 __all__ = [
     "dataflow_define",

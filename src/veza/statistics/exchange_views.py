@@ -24,9 +24,9 @@ from veza.statistics.exchange import (
     release_archive,
     release_receive_archive,
 )
+from veza.statistics.hub import key_fingerprint
 from veza.statistics.models import Dataflow, ImportBatch, Observation, Release
 from veza.statistics.release_views import PERM, coordinated_participants
-from veza.statistics.services import key_fingerprint
 from veza.statistics.views import DOWNLOADS, table_download
 
 __all__ = [

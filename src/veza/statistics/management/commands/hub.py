@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from veza.core.context import cli_actor
 from veza.core.errors import ValidationError
 from veza.statistics.exchange import dataflow_define, release_receive_archive
+from veza.statistics.hub import glotip_import, release_receive
 from veza.statistics.models import Dataflow, ImportBatch, Observation
-from veza.statistics.services import glotip_import, release_receive
 
 
 class Command(BaseCommand):
