@@ -10,6 +10,7 @@ from django.utils import timezone
 from tests.factories import login_verified, make_organisation, make_user
 from tests.interpreters.test_booking import TOMORROW, booked, make_interpreter
 from veza.interpreters.models import Availability, Interpreter, SupportContact
+from veza.organisations.models import Participant
 from veza.referrals.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +259,47 @@ def test_the_pool_page_draws_its_use():
     assert page.count("<svg") >= 2 and "Requests by language" in page
     assert timezone.now()  # the page renders without a support contact named
     assert "No support service is named" in page
+
+
+def test_a_coordinator_of_two_participants_chooses(client):
+    from veza.organisations.models import Role
+    from veza.organisations.services import membership_create
+
+    coordinator = _coordinator("MK", "two")
+    membership_create(
+        actor="test",
+        user=coordinator,
+        organisation=make_organisation("RS", name="Pool RS two"),
+        role=Role.objects.get(code="interpreter_coordinator"),
+    )
+    login_verified(client, coordinator)
+    form = {
+        "name": "Two P.",
+        "gender": "female",
+        "vetting": "valid",
+        "is_active": "on",
+        "skills_text": "ara:5",
+        "targets_text": "srp",
+    }
+    rs = Participant.objects.get(code="RS")
+    assert client.post("/interpreters/pool/new/", {**form, "participant": rs.pk}).status_code == 302
+    assert Interpreter.objects.get(name="Two P.").participant.code == "RS"
+    body = {
+        "name": "Two API",
+        "gender": "male",
+        "participant": "MK",
+        "skills": [{"language": "ara", "proficiency": 5}],
+        "target_languages": ["mkd"],
+    }
+    made = client.post("/api/v1/interpreters/", body, content_type="application/json")
+    assert made.status_code == 201 and made.json()["participant"] == "MK"
+    elsewhere = client.post(
+        "/api/v1/interpreters/", {**body, "participant": "BA"}, content_type="application/json"
+    )
+    assert elsewhere.status_code == 404
+    client.post("/interpreters/support/?participant=RS", {"name": "RS line", "phone": "+381 1"})
+    client.post("/interpreters/support/?participant=MK", {"name": "MK line", "phone": "+389 1"})
+    assert dict(SupportContact.objects.values_list("participant__code", "name")) == {
+        "RS": "RS line",
+        "MK": "MK line",
+    }

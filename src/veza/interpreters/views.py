@@ -40,7 +40,7 @@ from veza.interpreters.services import (
     request_create,
     support_contact_save,
 )
-from veza.organisations.models import Organisation
+from veza.organisations.models import Organisation, Participant
 from veza.organisations.scope import user_scope
 from veza.referrals.notices import notices_unread
 
@@ -438,17 +438,23 @@ class SupportForm(forms.ModelForm):
 def support(request):
     """Where an interpreter turns after a hard assignment; the coordinator keeps it current."""
     interpreter = getattr(request.user, "interpreter", None)
-    coordinated = list(user_scope(request.user).participants_with(COORDINATE))
+    coordinated = list(
+        Participant.objects.filter(
+            pk__in=user_scope(request.user).participants_with(COORDINATE)
+        ).order_by("code")
+    )
     if interpreter is None and not coordinated:
         raise PermissionDeniedError()
-    participant_id = interpreter.participant_id if interpreter else coordinated[0]
+    chosen = next((p for p in coordinated if p.code == request.GET.get("participant")), None)
+    if chosen is not None:
+        participant_id = chosen.pk
+    else:
+        participant_id = interpreter.participant_id if interpreter else coordinated[0].pk
     contact = SupportContact.objects.filter(participant_id=participant_id).first()
     form = None
-    if participant_id in coordinated:
+    if participant_id in {p.pk for p in coordinated}:
         form = SupportForm(request.POST or None, instance=contact)
         if request.method == "POST" and form.is_valid():
-            from veza.organisations.models import Participant
-
             try:
                 support_contact_save(
                     actor=request.user,
@@ -459,13 +465,18 @@ def support(request):
                 add_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
-                return redirect("interpreters:support")
+                return redirect(request.get_full_path())
     elif request.method == "POST":
         raise PermissionDeniedError()
     return render(
         request,
         "interpreters/support.html",
-        {"contact": contact, "form": form},
+        {
+            "contact": contact,
+            "form": form,
+            "participants": coordinated if len(coordinated) > 1 else [],
+            "participant_id": participant_id,
+        },
         status=400 if form is not None and form.errors else 200,
     )
 
@@ -638,15 +649,23 @@ def interpreter_edit(request, pk=None):
             "conflicts_text": ", ".join(instance.conflicts or []),
         }
     form = InterpreterForm(request.POST or None, instance=instance, initial=initial)
+    choices = list(
+        Participant.objects.filter(pk__in=participants).order_by("code").values_list("pk", "name")
+    )
+    if instance is None and len(choices) > 1:  # a coordinator of several participants chooses
+        form.fields["participant"] = forms.TypedChoiceField(
+            label=gettext_lazy("Participant"), choices=choices, coerce=int
+        )
     if request.method == "POST" and form.is_valid():
         from veza.interpreters.services import interpreter_save
-        from veza.organisations.models import Participant
 
         values = {f: form.cleaned_data[f] for f in InterpreterForm.Meta.fields}
         values["target_languages"] = _split(form.cleaned_data["targets_text"])
         values["conflicts"] = _split(form.cleaned_data["conflicts_text"])
         participant = (
-            instance.participant if instance else Participant.objects.get(pk=participants[0])
+            instance.participant
+            if instance
+            else Participant.objects.get(pk=form.cleaned_data.get("participant", choices[0][0]))
         )
         try:
             saved = interpreter_save(

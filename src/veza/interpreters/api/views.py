@@ -80,7 +80,11 @@ class InterpreterRegistrySerializer(serializers.ModelSerializer):
     """The whole registry entry, for the pool's coordinator (vetting, conflicts and rates are
     not shown to the professionals who book)."""
 
-    participant = serializers.CharField(source="participant.code", read_only=True)
+    participant = serializers.CharField(
+        source="participant.code",
+        required=False,
+        help_text="For a new interpreter: the participant's code, when you coordinate several.",
+    )
     skills = SkillSerializer(many=True)
 
     class Meta:
@@ -111,7 +115,7 @@ class InterpreterRegistrySerializer(serializers.ModelSerializer):
             "is_active",
             "version",
         ]
-        read_only_fields = ["id", "participant", "version"]
+        read_only_fields = ["id", "version"]
 
     def validate_organisation(self, value):
         participant = self.context.get("participant")
@@ -166,16 +170,22 @@ class InterpreterViewSet(viewsets.ModelViewSet):
     def _save(self, request, instance, *, partial=False):
         from veza.organisations.models import Participant
 
-        participant = (
-            instance.participant
-            if instance is not None
-            else Participant.objects.filter(pk__in=self._coordinated()).order_by("code").first()
-        )
+        coordinated = Participant.objects.filter(pk__in=self._coordinated()).order_by("code")
+        code = str(request.data.get("participant") or "") if hasattr(request.data, "get") else ""
+        if instance is not None:
+            participant = instance.participant
+        elif code:
+            participant = coordinated.filter(code=code).first()
+            if participant is None:
+                raise NotFoundError()
+        else:
+            participant = coordinated.first()
         data = InterpreterRegistrySerializer(
             instance, data=request.data, partial=partial, context={"participant": participant}
         )
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        values.pop("participant", None)  # chosen above; an interpreter never changes participant
         if instance is not None:  # a partial change keeps what it does not name
             from veza.interpreters.services import FIELDS
 
