@@ -14,6 +14,13 @@ from veza.interpreters.api.views import (
     InterpreterViewSet,
 )
 from veza.organisations.api.views import CurrentUserView, OrganisationViewSet, ParticipantViewSet
+from veza.recommendations.api.views import (
+    MeasureViewSet,
+    ProgressReportViewSet,
+    RecommendationViewSet,
+    SourceViewSet,
+    StrategyViewSet,
+)
 from veza.referrals.api.views import ReferralViewSet, ServiceViewSet
 from veza.screening.api.views import ScreeningViewSet
 
@@ -31,6 +38,11 @@ router.register("referrals", ReferralViewSet, basename="referral")
 router.register("interpreters", InterpreterViewSet, basename="interpreter")
 router.register("interpreter-requests", InterpreterRequestViewSet, basename="interpreter-request")
 router.register("interpreter-bookings", BookingViewSet, basename="interpreter-booking")
+router.register("recommendation-sources", SourceViewSet, basename="recommendation-source")
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("strategies", StrategyViewSet, basename="strategy")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("progress-reports", ProgressReportViewSet, basename="progress-report")
 
 api_v1 = [
     path("users/me/", CurrentUserView.as_view(), name="user-me"),
@@ -57,6 +69,7 @@ urlpatterns = [
     path("", include("veza.statistics.urls")),
     path("", include("veza.federation.urls")),
     path("", include("veza.interpreters.urls")),
+    path("", include("veza.recommendations.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]
