@@ -34,6 +34,9 @@ __all__ = [
 
 class SourceSerializer(serializers.ModelSerializer):
     body = serializers.ChoiceField(choices=Body.choices)
+    version = serializers.IntegerField(
+        required=False, help_text="The version read (required on update)."
+    )
 
     class Meta:
         model = Source

@@ -99,6 +99,7 @@ def plan_detail(request, pk):
     action = request.POST.get("action", "")
     form = StrategyForm(request.POST if action == "save" else None, instance=strategy)
     objective_form = ObjectiveForm(request.POST if action == "objective" else None)
+    conflict = False
     if request.method == "POST":
         try:
             if action == "save" and form.is_valid():
@@ -117,6 +118,7 @@ def plan_detail(request, pk):
                 return redirect("recommendations:plan", pk=strategy.pk)
         except ConflictError as exc:
             form.add_error(None, exc.message)
+            conflict = True
         except ValidationError as exc:
             add_errors(objective_form if action == "objective" else form, exc)
         strategy.refresh_from_db()
@@ -152,7 +154,7 @@ def plan_detail(request, pk):
             )
             and strategy.objectives.exists(),
         },
-        status=400 if form.errors or objective_form.errors else 200,
+        status=409 if conflict else 400 if form.errors or objective_form.errors else 200,
     )
 
 
@@ -221,6 +223,7 @@ def measure_detail(request, pk):
         request, strategy, instance=measure, data=request.POST if action == "save" else None
     )
     progress_form = ProgressForm(request.POST if action == "progress" else None)
+    conflict = False
     if request.method == "POST":
         try:
             if action == "save" and form.is_valid():
@@ -235,6 +238,7 @@ def measure_detail(request, pk):
                 return redirect("recommendations:measure", pk=measure.pk)
         except ConflictError as exc:
             form.add_error(None, exc.message)
+            conflict = True
         except ValidationError as exc:
             add_errors(progress_form if action == "progress" else form, exc)
         measure.refresh_from_db()
@@ -254,7 +258,7 @@ def measure_detail(request, pk):
             "may_change": _may(request.user, "recommendations.change_measure", participant_id),
             "may_report": _may(request.user, "recommendations.add_progressreport", participant_id),
         },
-        status=400 if form.errors or progress_form.errors else 200,
+        status=409 if conflict else 400 if form.errors or progress_form.errors else 200,
     )
 
 

@@ -142,6 +142,7 @@ def recommendation_detail(request, pk):
         request.POST if action == "save" else None, instance=item, initial={"topics": item.topics}
     )
     link_form = LinkForm(request.POST if action == "link" else None, others=others)
+    conflict = False
     if request.method == "POST":
         require_perm(request.user, CHANGE)
         try:
@@ -174,6 +175,7 @@ def recommendation_detail(request, pk):
                 return redirect("recommendations:detail", pk=item.pk)
         except ConflictError as exc:
             form.add_error(None, exc.message)
+            conflict = True
         except ValidationError as exc:
             add_errors(link_form if action == "link" else form, exc)
         item.refresh_from_db()
@@ -197,7 +199,7 @@ def recommendation_detail(request, pk):
             "link_form": link_form,
             "may_change": may_change,
         },
-        status=400 if failed else 200,
+        status=409 if conflict else 400 if failed else 200,
     )
 
 
@@ -229,6 +231,7 @@ def source_detail(request, pk):
     require_perm(request.user, "recommendations.change_source")
     source = visible_or_404(Source.objects.all(), pk)
     form = SourceForm(request.POST or None, instance=source)
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
             source_save(
@@ -239,6 +242,7 @@ def source_detail(request, pk):
             )
         except ConflictError as exc:
             form.add_error(None, exc.message)
+            conflict = True
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -248,7 +252,7 @@ def source_detail(request, pk):
         request,
         "recommendations/source_form.html",
         {"form": form, "source": source},
-        status=400 if form.errors else 200,
+        status=409 if conflict else 400 if form.errors else 200,
     )
 
 
