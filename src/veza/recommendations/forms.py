@@ -87,9 +87,7 @@ class LinkForm(forms.Form):
 
 class SourceForm(forms.ModelForm):
     body = forms.ChoiceField(label=_("Body"), choices=Body.choices)
-    url = forms.URLField(
-        label=_("Link"), required=False, max_length=500, assume_scheme="https"
-    )
+    url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
 
     class Meta:
         model = Source
