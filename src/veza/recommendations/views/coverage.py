@@ -33,9 +33,20 @@ def _svg(markup: str):
     return mark_safe(markup)  # noqa: S308 - numbers and escaped labels only (core.charts)
 
 
+#: Chart order, so that the palette of core.charts reads naturally (blue in progress, red
+#: delayed, green done, …); colour is never the only cue: the table beside says the same.
+ORDER = [
+    ProgressStatus.IN_PROGRESS,
+    ProgressStatus.DELAYED,
+    ProgressStatus.DONE,
+    ProgressStatus.NOT_STARTED,
+    ProgressStatus.CANCELLED,
+]
+
+
 def _charts(ids, answered, today) -> dict:
-    statuses = [*ProgressStatus.values, NO_REPORT]
-    status_labels = [str(label) for label in ProgressStatus.labels] + [_("no report yet")]
+    statuses = [*ORDER, NO_REPORT]
+    status_labels = [str(s.label) for s in ORDER] + [_("no report")]
     by_theme = status_by_theme(ids)
     theme_rows = [
         (str(label), [by_theme[theme].get(s, 0) for s in statuses])
@@ -56,9 +67,9 @@ def _charts(ids, answered, today) -> dict:
         "time_chart": _svg(
             line_chart(
                 [
-                    Series(str(ProgressStatus(status).label), sorted(years.items()))
-                    for status, years in over_time.items()
-                    if any(years.values())
+                    Series(str(status.label), sorted(over_time[status].items()))
+                    for status in ORDER
+                    if any(over_time.get(status, {}).values())
                 ],
                 title=_("Measures by status at the end of each year"),
             )
@@ -67,13 +78,17 @@ def _charts(ids, answered, today) -> dict:
             line_chart(
                 [
                     Series(_("received"), [(y, v[0]) for y, v in received.items()]),
-                    Series(_("not answered today"), [(y, v[1]) for y, v in received.items()]),
+                    Series(_("unanswered"), [(y, v[1]) for y, v in received.items()]),
                 ],
                 title=_("Recommendations received per year, and those no measure answers"),
             )
         ),
         "received": received,
-        "over_time": over_time,
+        "time_labels": status_labels[:-1],
+        "time_rows": [
+            (year, [over_time[status][year] for status in ORDER])
+            for year in sorted(next(iter(over_time.values()), {}))
+        ],
     }
 
 
