@@ -14,13 +14,8 @@ from veza.interpreters.api.views import (
     InterpreterViewSet,
 )
 from veza.organisations.api.views import CurrentUserView, OrganisationViewSet, ParticipantViewSet
-from veza.recommendations.api.views import (
-    MeasureViewSet,
-    ProgressReportViewSet,
-    RecommendationViewSet,
-    SourceViewSet,
-    StrategyViewSet,
-)
+from veza.recommendations.api.plans import MeasureViewSet, ProgressReportViewSet, StrategyViewSet
+from veza.recommendations.api.views import RecommendationViewSet, SourceViewSet
 from veza.referrals.api.views import ReferralViewSet, ServiceViewSet
 from veza.screening.api.views import ScreeningViewSet
 

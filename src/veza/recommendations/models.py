@@ -239,10 +239,6 @@ class Measure(VersionedModel):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def participant_id(self) -> int:
-        return self.objective.strategy.participant_id
-
 
 class ProgressReport(models.Model):
     """What was done for a measure in a period. Reports are never changed: the history is the

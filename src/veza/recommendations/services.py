@@ -31,7 +31,6 @@ from veza.recommendations.models import (
 from veza.recommendations.topics import topic_codes
 
 __all__ = [
-    "measure_link",
     "measure_save",
     "objective_save",
     "plan_exported",
@@ -435,23 +434,6 @@ def measure_save(
             "strategy": objective.strategy_id,
             "recommendations": sorted(r.pk for r in linked) if linked is not None else None,
         },
-    )
-    return measure
-
-
-@transaction.atomic
-def measure_link(*, actor, measure: Measure, recommendations, expected_version=None) -> Measure:
-    """Set the recommendations a measure answers."""
-    participant_id = measure.objective.strategy.participant_id
-    require_for(actor, "recommendations.change_measure", participant_id)
-    linked = _same_participant(recommendations, participant_id)
-    save_versioned(measure, [], expected_version=expected_version, require_version=False)
-    measure.recommendations.set(linked)
-    audit_log(
-        "measure.link",
-        actor=actor,
-        obj=measure,
-        detail={"recommendations": sorted(r.pk for r in linked)},
     )
     return measure
 
