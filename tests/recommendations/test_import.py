@@ -275,3 +275,20 @@ def test_the_command_writes_the_template(tmp_path):
         out = tmp_path / f"t.{suffix}"
         call_command("recommendations", "template", "--out", str(out))
         assert out.read_bytes()[:2] in (b"\xef\xbb", b"PK")
+
+
+def test_a_failure_in_the_middle_of_writing_leaves_nothing_half_written(monkeypatch):
+    from django.db import IntegrityError
+
+    from veza.core.errors import ConflictError
+    from veza.recommendations import importer
+
+    def fail(*args, **kwargs):
+        raise IntegrityError("a concurrent import saved the same row")
+
+    # The recommendations and sources are written, then the repeat link fails.
+    monkeypatch.setattr(importer.RecommendationLink.objects, "create", fail)
+    before = (*counts(), AuditEntry.objects.count())
+    with pytest.raises(ConflictError):
+        recommendations_import(actor="cli:test", file_name="a.csv", raw=csv_bytes(*GOOD))
+    assert (*counts(), AuditEntry.objects.count()) == before

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from veza.core.audit import audit_log
+from veza.core.errors import ConflictError
 from veza.core.scoping import require_perm_or_operator
 from veza.organisations.choices import ParticipantKind
 from veza.organisations.models import Participant
@@ -330,7 +331,17 @@ def recommendations_import(
     pairs = checker.resolve_repeats(planned)
     if checker.problems:
         raise ImportRejected(sorted(checker.problems, key=lambda p: (p.row or 0, p.column)))
-    return _write(actor, planned, pairs, raw, file_name, progress)
+    try:
+        return _write(actor, planned, pairs, raw, file_name, progress)
+    except IntegrityError as exc:
+        # Someone saved the same recommendation or source between the check and the write:
+        # the transaction rolled back, nothing is half-written.
+        raise ConflictError(
+            _(
+                "Someone saved some of these recommendations meanwhile. Nothing was imported; "
+                "try again."
+            )
+        ) from exc
 
 
 @transaction.atomic

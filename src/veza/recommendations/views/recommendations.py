@@ -264,6 +264,7 @@ def import_page(request):
         raise NotFoundError()
     form = ImportForm(request.POST or None, request.FILES or None, participants=participants)
     problems = []
+    conflict = False
     if request.method == "POST" and form.is_valid():
         participant = next(p for p in participants if p.pk == form.cleaned_data["participant"])
         upload = form.cleaned_data["file"]
@@ -279,6 +280,9 @@ def import_page(request):
             form.add_error(None, exc.message)
         except ValidationError as exc:
             add_errors(form, exc)
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
+            conflict = True
         else:
             messages.success(
                 request,
@@ -301,7 +305,7 @@ def import_page(request):
             "problems": problems,
             "columns": [(c, column_help(c)) for c in COLUMNS],
         },
-        status=400 if form.errors else 200,
+        status=409 if conflict else 400 if form.errors else 200,
     )
 
 
