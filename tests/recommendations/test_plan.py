@@ -230,3 +230,14 @@ def test_the_command_writes_the_plan(tmp_path, plan):
     out = tmp_path / "plan.docx"
     call_command("recommendations", "plan", str(plan.pk), "--out", str(out))
     check_contents(docx_text(out.read_bytes()), plan)
+
+
+def test_a_link_within_one_source_and_year_is_not_called_repeated(plan):
+    from tests.recommendations.helpers import source as make_source
+
+    same = make_source("osce", year=2025, title="OSCE report (plan test)")
+    a = recommendation(src=same, year=2025, reference="1", theme="partnership")
+    b = recommendation(src=same, year=2025, reference="2", theme="partnership")
+    repeats(b, a)
+    partnership = plan_data(plan).themes[3]
+    assert [r.repeated for r in partnership.open_recommendations] == [False, False]

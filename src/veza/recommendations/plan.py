@@ -119,7 +119,10 @@ def plan_data(strategy: Strategy, *, today: datetime.date | None = None) -> Plan
     latest = latest_reports([m.pk for m in measures])
     answered = answered_ids([participant.pk])
     repeated = {
-        r.pk for chain in chains([participant.pk], answered=answered) for r in chain.recommendations
+        r.pk
+        for chain in chains([participant.pk], answered=answered)
+        if chain.repeated
+        for r in chain.recommendations
     }
     sections = {theme: ThemeSection(theme, str(label)) for theme, label in Theme.choices}
     for objective in strategy.objectives.all():
