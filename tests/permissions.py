@@ -45,6 +45,11 @@ class Endpoint:
 def call(client, url, method="get", body=None, **headers):
     if method == "get":
         return client.get(url, **headers)
+    files = [v for v in (body or {}).values() if hasattr(v, "read")]
+    if files:  # an upload: sent as multipart/form-data, each file from its start
+        for file in files:
+            file.seek(0)
+        return getattr(client, method)(url, body, **headers)
     return getattr(client, method)(url, body or {}, content_type="application/json", **headers)
 
 

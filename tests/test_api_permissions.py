@@ -341,6 +341,187 @@ def _slot_body(organisation, user):
     return {"interpreter": own.pk, "start": "2030-02-01T08:00:00Z", "end": "2030-02-01T16:00:00Z"}
 
 
+# --- Recommendations and action plans (scoped by participant) ---------------------------------
+
+POLICY = "policy_officer"
+
+
+def _participant_orgs(codes):
+    """The organisations of the participants named in rows: the harness checks organisations."""
+    from veza.organisations.models import Organisation
+
+    return set(
+        Organisation.objects.filter(participant__code__in=codes).values_list("pk", flat=True)
+    )
+
+
+def _rows_by_participant(body):
+    return _participant_orgs({row["participant"] for row in body["results"]})
+
+
+def _comparison_orgs(body):
+    return _participant_orgs({row["participant"] for row in body["comparison"]})
+
+
+def _measure_rows(body):
+    from veza.recommendations.models import Measure
+
+    ids = [row["id"] for row in body["results"]]
+    return _participant_orgs(
+        Measure.objects.filter(pk__in=ids).values_list(
+            "objective__strategy__participant__code", flat=True
+        )
+    )
+
+
+def _report_rows(body):
+    from veza.recommendations.models import ProgressReport
+
+    ids = [row["id"] for row in body["results"]]
+    return _participant_orgs(
+        ProgressReport.objects.filter(pk__in=ids).values_list(
+            "measure__objective__strategy__participant__code", flat=True
+        )
+    )
+
+
+def _recommendation_pair(organisation, other_org):
+    from tests.recommendations.helpers import recommendation
+
+    return (
+        {"pk": recommendation(organisation.participant.code).pk},
+        {"pk": recommendation(other_org.participant.code).pk},
+    )
+
+
+def _recommendations_both(organisation, other_org):
+    _recommendation_pair(organisation, other_org)
+
+
+def _recommendation_body(organisation, user):
+    from tests.recommendations.helpers import source
+
+    return {
+        "participant": organisation.participant.code,
+        "source": source().pk,
+        "reference": "1",
+        "year": 2024,
+        "text": "Screen migrants.",
+        "theme": "protection",
+    }
+
+
+def _recommendation_version(own):
+    from veza.recommendations.models import Recommendation
+
+    return {"version": Recommendation.objects.get(pk=own["pk"]).version, "priority": "should"}
+
+
+def _link_body(own):
+    from tests.recommendations.helpers import recommendation
+    from veza.recommendations.models import Recommendation
+
+    code = Recommendation.objects.get(pk=own["pk"]).participant.code
+    return {"other": recommendation(code, year=2019).pk}
+
+
+def _import_body(own):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.recommendations.test_import import GOOD, csv_bytes
+
+    return {"file": SimpleUploadedFile("recs.csv", csv_bytes(*GOOD), "text/csv")}
+
+
+def _source_pair(organisation, other_org):
+    from tests.recommendations.helpers import source
+
+    return {"pk": source().pk}, None
+
+
+def _source_body(own):
+    import uuid
+
+    return {"body": "greta", "title": f"Report {uuid.uuid4()}", "round_or_year": "2025"}
+
+
+def _source_version(own):
+    from veza.recommendations.models import Source
+
+    return {"version": Source.objects.get(pk=own["pk"]).version, "title": "Renamed"}
+
+
+def _plan_pair(organisation, other_org):
+    from tests.recommendations.helpers import strategy
+
+    return (
+        {"pk": strategy(organisation.participant.code).pk},
+        {"pk": strategy(other_org.participant.code).pk},
+    )
+
+
+def _plans_both(organisation, other_org):
+    _plan_pair(organisation, other_org)
+
+
+def _plan_body(organisation, user):
+    return {
+        "participant": organisation.participant.code,
+        "title": "Plan",
+        "period_start": 2025,
+        "period_end": 2027,
+    }
+
+
+def _plan_version(own):
+    from veza.recommendations.models import Strategy
+
+    return {"version": Strategy.objects.get(pk=own["pk"]).version, "title": "Renamed plan"}
+
+
+def _measure_in(organisation):
+    from tests.recommendations.helpers import measure, objective, strategy
+
+    return measure(objective(strategy(organisation.participant.code)))
+
+
+def _measure_pair(organisation, other_org):
+    return {"pk": _measure_in(organisation).pk}, {"pk": _measure_in(other_org).pk}
+
+
+def _measures_both(organisation, other_org):
+    _measure_pair(organisation, other_org)
+
+
+def _measure_body(organisation, user):
+    from tests.recommendations.helpers import objective, strategy
+
+    goal = objective(strategy(organisation.participant.code))
+    return {"objective": goal.pk, "title": "Measure", "responsible": "Ministry"}
+
+
+def _measure_version(own):
+    from veza.recommendations.models import Measure
+
+    return {"version": Measure.objects.get(pk=own["pk"]).version, "title": "Renamed measure"}
+
+
+def _reports_both(organisation, other_org):
+    from tests.recommendations.helpers import report
+
+    for org in (organisation, other_org):
+        report(_measure_in(org), "in_progress")
+
+
+def _report_body(organisation, user):
+    return {
+        "measure": _measure_in(organisation).pk,
+        "period": "2026 H1",
+        "period_end": "2026-06-30",
+        "status": "in_progress",
+    }
+
+
 ENDPOINTS = [
     Endpoint("user-me", "frontline_professional", no_other_reason="always the caller"),
     Endpoint("schema", "frontline_professional", no_other_reason="no organisation data"),
@@ -585,6 +766,115 @@ ENDPOINTS = [
         method="post",
         ok_status=201,
         payload=lambda own: {"quality": 4},
+    ),
+    Endpoint(
+        "recommendation-source-list",
+        POLICY,
+        no_other_reason="sources are public documents shared by every participant",
+    ),
+    Endpoint(
+        "recommendation-source-list",
+        POLICY,
+        method="post",
+        ok_status=201,
+        payload=_source_body,
+        no_other_reason="sources are shared by every participant",
+    ),
+    Endpoint(
+        "recommendation-source-detail",
+        POLICY,
+        objects=_source_pair,
+        no_other_reason="sources are public documents shared by every participant",
+    ),
+    Endpoint(
+        "recommendation-source-detail",
+        POLICY,
+        objects=_source_pair,
+        method="patch",
+        payload=_source_version,
+        no_other_reason="sources are shared by every participant",
+    ),
+    Endpoint(
+        "recommendation-list", POLICY, ids=_rows_by_participant, prepare=_recommendations_both
+    ),
+    Endpoint(
+        "recommendation-list",
+        POLICY,
+        method="post",
+        ok_status=201,
+        payload=None,
+        body_factory=_recommendation_body,
+        no_other_reason="creates for the caller's own participant (another one: 404, tested)",
+    ),
+    Endpoint("recommendation-detail", POLICY, objects=_recommendation_pair),
+    Endpoint(
+        "recommendation-detail",
+        POLICY,
+        objects=_recommendation_pair,
+        method="patch",
+        payload=_recommendation_version,
+    ),
+    Endpoint(
+        "recommendation-links",
+        POLICY,
+        objects=_recommendation_pair,
+        method="post",
+        ok_status=201,
+        payload=_link_body,
+    ),
+    Endpoint("recommendation-coverage", POLICY, ids=_comparison_orgs),
+    Endpoint(
+        "recommendation-import",
+        POLICY,
+        method="post",
+        ok_status=201,
+        payload=_import_body,
+        no_other_reason="rows of another participant are refused (tests/recommendations)",
+    ),
+    Endpoint("strategy-list", POLICY, ids=_rows_by_participant, prepare=_plans_both),
+    Endpoint(
+        "strategy-list",
+        POLICY,
+        method="post",
+        ok_status=201,
+        payload=None,
+        body_factory=_plan_body,
+        no_other_reason="creates for the caller's own participant",
+    ),
+    Endpoint("strategy-detail", POLICY, objects=_plan_pair),
+    Endpoint("strategy-detail", POLICY, objects=_plan_pair, method="patch", payload=_plan_version),
+    Endpoint(
+        "strategy-objectives",
+        POLICY,
+        objects=_plan_pair,
+        method="post",
+        ok_status=201,
+        payload=lambda own: {"theme": "protection", "text": "Early identification."},
+    ),
+    Endpoint("strategy-draft", POLICY, objects=_plan_pair),
+    Endpoint("measure-list", POLICY, ids=_measure_rows, prepare=_measures_both),
+    Endpoint(
+        "measure-list",
+        POLICY,
+        method="post",
+        ok_status=201,
+        payload=None,
+        body_factory=_measure_body,
+        no_other_reason="the objective of another participant is not found (tested)",
+    ),
+    Endpoint("measure-detail", POLICY, objects=_measure_pair),
+    Endpoint(
+        "measure-detail", POLICY, objects=_measure_pair, method="patch", payload=_measure_version
+    ),
+    Endpoint("progress-report-list", POLICY, ids=_report_rows, prepare=_reports_both),
+    Endpoint(
+        "progress-report-list",
+        POLICY,
+        method="post",
+        ok_status=201,
+        payload=None,
+        body_factory=_report_body,
+        no_other_reason="another participant's measure is not found (tested)",
     ),
 ]
 

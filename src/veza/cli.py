@@ -9,6 +9,7 @@
     veza audit verify          check the audit chain
     veza keys init             create the instance keys (production)
     veza roles sync            apply data/roles.yaml to the built-in roles
+    veza recommendations import FILE [--participant RS]   import recommendations
 
 Any other Django management command works too (`veza check`, `veza shell`, ...).
 """

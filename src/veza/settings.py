@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "veza.statistics",
     "veza.federation",
     "veza.interpreters",
+    "veza.recommendations",
 ]
 
 MIDDLEWARE = [
@@ -306,6 +307,10 @@ SPECTACULAR_SETTINGS = {
         "TraffickingStatusEnum": "veza.cases.choices.TraffickingStatus",
         "ReferralStatusEnum": "veza.referrals.choices.ReferralStatus",
         "InterpreterGenderEnum": "veza.interpreters.models.Gender",
+        "RecommendationThemeEnum": "veza.recommendations.choices.Theme",
+        "ProgressStatusEnum": "veza.recommendations.choices.ProgressStatus",
+        "RecommendationBodyEnum": "veza.recommendations.choices.Body",
+        "RecommendationPriorityEnum": "veza.recommendations.choices.Priority",
     },
 }
 

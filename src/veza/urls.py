@@ -15,6 +15,8 @@ from veza.interpreters.api.views import (
     InterpreterViewSet,
 )
 from veza.organisations.api.views import CurrentUserView, OrganisationViewSet, ParticipantViewSet
+from veza.recommendations.api.plans import MeasureViewSet, ProgressReportViewSet, StrategyViewSet
+from veza.recommendations.api.views import RecommendationViewSet, SourceViewSet
 from veza.referrals.api.views import ReferralViewSet, ServiceViewSet
 from veza.screening.api.views import ScreeningViewSet
 
@@ -35,6 +37,11 @@ router.register("interpreter-bookings", BookingViewSet, basename="interpreter-bo
 router.register(
     "interpreter-availability", AvailabilityViewSet, basename="interpreter-availability"
 )
+router.register("recommendation-sources", SourceViewSet, basename="recommendation-source")
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("strategies", StrategyViewSet, basename="strategy")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("progress-reports", ProgressReportViewSet, basename="progress-report")
 
 api_v1 = [
     path("users/me/", CurrentUserView.as_view(), name="user-me"),
@@ -61,6 +68,7 @@ urlpatterns = [
     path("", include("veza.statistics.urls")),
     path("", include("veza.federation.urls")),
     path("", include("veza.interpreters.urls")),
+    path("", include("veza.recommendations.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

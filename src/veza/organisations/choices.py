@@ -42,3 +42,4 @@ class RoleCode(models.TextChoices):
     REGIONAL_ANALYST = "regional_analyst", _("Regional analyst")
     INTERPRETER_COORDINATOR = "interpreter_coordinator", _("Interpreter coordinator")
     ADMINISTRATOR = "administrator", _("Administrator")
+    POLICY_OFFICER = "policy_officer", _("Policy officer")

@@ -71,6 +71,7 @@ ACCOUNTS = [
     ("provider", R.SERVICE_PROVIDER, "shelter", "Sara", "Shelter"),
     ("coordinator", R.NATIONAL_COORDINATOR, "coordination", "Nora", "Coordinator"),
     ("interpreters", R.INTERPRETER_COORDINATOR, "interpreting", "Ivo", "Interpreting"),
+    ("policy", R.POLICY_OFFICER, "coordination", "Petra", "Policy"),
 ]
 
 
