@@ -292,3 +292,33 @@ def test_navigation_for_the_policy_officer_only(client, officer):
     login_verified(client, frontline)
     assert reverse("recommendations:list") not in client.get("/").content.decode()
     assert client.get(reverse("recommendations:list")).status_code == 403
+
+
+def test_an_objective_is_changed_on_the_plan_page(client, officer, world):
+    _rec, plan, goal, _measure = world["RS"]
+    url = reverse("recommendations:plan", args=[plan.pk])
+    prefix = f"o{goal.pk}"
+    bad = client.post(
+        url,
+        {"action": "objective_edit", "objective": goal.pk, f"{prefix}-theme": "x"},
+    )
+    assert bad.status_code == 400
+    goal.refresh_from_db()
+    assert goal.text != "Screen seasonal workers proactively."
+    client.post(
+        url,
+        {
+            "action": "objective_edit",
+            "objective": goal.pk,
+            f"{prefix}-theme": "prevention",
+            f"{prefix}-text": "Screen seasonal workers proactively.",
+        },
+    )
+    goal.refresh_from_db()
+    assert (goal.theme, goal.text) == ("prevention", "Screen seasonal workers proactively.")
+    _r, _p, other_goal, _m = world["MK"]
+    response = client.post(
+        url,
+        {"action": "objective_edit", "objective": other_goal.pk, f"o{other_goal.pk}-text": "x"},
+    )
+    assert response.status_code == 404

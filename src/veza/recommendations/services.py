@@ -10,12 +10,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from veza.core.audit import audit_log
-from veza.core.errors import PermissionDeniedError, ValidationError
+from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
 from veza.core.scoping import require_perm_or_operator
 from veza.core.versioning import save_versioned
 from veza.recommendations.choices import Body, LinkKind, Priority, ProgressStatus, Theme, Wording
@@ -186,13 +186,19 @@ def recommendation_create(*, actor, participant, source: Source, **values) -> Re
     _unique(participant.pk, source, clean["reference"], problems)
     if problems:
         raise ValidationError(fields=problems)
-    recommendation = Recommendation.objects.create(
-        participant=participant,
-        source=source,
-        is_demo=bool(values.get("is_demo")),
-        created_by=_actor_user(actor),
-        **clean,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the same number saved by someone else just now
+            recommendation = Recommendation.objects.create(
+                participant=participant,
+                source=source,
+                is_demo=bool(values.get("is_demo")),
+                created_by=_actor_user(actor),
+                **clean,
+            )
+    except IntegrityError as exc:
+        raise ConflictError(
+            _("This source already has a recommendation with this number.")
+        ) from exc
     audit_log(
         "recommendation.add",
         actor=actor,

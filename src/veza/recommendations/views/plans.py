@@ -99,6 +99,10 @@ def plan_detail(request, pk):
     action = request.POST.get("action", "")
     form = StrategyForm(request.POST if action == "save" else None, instance=strategy)
     objective_form = ObjectiveForm(request.POST if action == "objective" else None)
+    may_edit_objective = _may(
+        request.user, "recommendations.change_objective", strategy.participant_id
+    )
+    editing = None  # (objective, its bound form) when a change of it was refused
     conflict = False
     if request.method == "POST":
         try:
@@ -116,11 +120,28 @@ def plan_detail(request, pk):
                 objective_save(actor=request.user, strategy=strategy, **objective_form.cleaned_data)
                 messages.success(request, _("The objective is added."))
                 return redirect("recommendations:plan", pk=strategy.pk)
+            if action == "objective_edit":
+                objective = strategy.objectives.filter(
+                    pk=request.POST.get("objective") or 0
+                ).first()
+                if objective is None:
+                    raise NotFoundError()
+                editing = (objective, ObjectiveForm(request.POST, prefix=f"o{objective.pk}"))
+                if editing[1].is_valid():
+                    objective_save(
+                        actor=request.user,
+                        strategy=strategy,
+                        objective=objective,
+                        **editing[1].cleaned_data,
+                    )
+                    messages.success(request, _("The objective is saved."))
+                    return redirect("recommendations:plan", pk=strategy.pk)
         except ConflictError as exc:
             form.add_error(None, exc.message)
             conflict = True
         except ValidationError as exc:
-            add_errors(objective_form if action == "objective" else form, exc)
+            target = {"objective": objective_form, "save": form}.get(action)
+            add_errors(target if target is not None else editing[1], exc)
         strategy.refresh_from_db()
     today = timezone.localdate()
     measures = list(
@@ -131,7 +152,16 @@ def plan_detail(request, pk):
     rows = _measure_rows(measures, today)
     sections = []
     for theme, label in Theme.choices:
-        objectives = [o for o in strategy.objectives.all() if o.theme == theme]
+        objectives = [
+            {
+                "o": o,
+                "form": editing[1]
+                if editing and editing[0].pk == o.pk
+                else ObjectiveForm(initial={"theme": o.theme, "text": o.text}, prefix=f"o{o.pk}"),
+            }
+            for o in strategy.objectives.all()
+            if o.theme == theme
+        ]
         sections.append(
             {
                 "label": label,
@@ -149,12 +179,17 @@ def plan_detail(request, pk):
             "objective_form": objective_form,
             "may_change": may_change,
             "may_add": may_add,
+            "may_edit_objective": may_edit_objective,
             "may_add_measure": _may(
                 request.user, "recommendations.add_measure", strategy.participant_id
             )
             and strategy.objectives.exists(),
         },
-        status=409 if conflict else 400 if form.errors or objective_form.errors else 200,
+        status=409
+        if conflict
+        else 400
+        if form.errors or objective_form.errors or (editing and editing[1].errors)
+        else 200,
     )
 
 
