@@ -11,4 +11,5 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("language/", views.set_language, name="set-language"),
     path("health/", views.health, name="health"),
+    path("translations/", views.translation_status, name="translations"),
 ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -39,6 +39,7 @@ __all__ = [
     "login_second_factor",
     "logout_view",
     "set_language",
+    "translation_status",
 ]
 
 PENDING_USER = "veza_pending_user"
@@ -280,6 +281,29 @@ def csrf_failure(request, reason=""):
             ),
         },
         status=403,
+    )
+
+
+@require_GET
+def translation_status(request):
+    """For administrators: how complete each shipped language is."""
+    from django.utils.safestring import mark_safe
+
+    from veza.core.charts import stacked_bars
+    from veza.core.scoping import require_perm
+    from veza.core.translations import catalogue_status
+
+    require_perm(request.user, "core.access_admin")
+    rows = catalogue_status()
+    chart = stacked_bars(
+        [(r.name, [r.translated, r.fuzzy, r.missing]) for r in rows],
+        keys=[_("translated"), _("fuzzy"), _("missing")],
+        title=_("Interface strings by language"),
+    )
+    return render(
+        request,
+        "core/translations.html",
+        {"rows": rows, "chart": mark_safe(chart)},  # noqa: S308  (the chart escapes its texts)
     )
 
 

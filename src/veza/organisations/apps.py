@@ -42,6 +42,14 @@ class OrganisationsConfig(AppConfig):
                 order=95,
             ),
             NavItem(
+                "translations",
+                _("Translations"),
+                "core:translations",
+                "core.access_admin",
+                _("How complete each language of Veza is, and how to improve it."),
+                order=98,
+            ),
+            NavItem(
                 "admin",
                 _("Administration"),
                 "admin:index",
