@@ -55,6 +55,30 @@ def test_changed_file_under_an_old_version_number_is_refused(tmp_path):
         content_sync(tmp_path)
 
 
+def test_translations_join_a_stored_version_but_a_new_meaning_does_not(tmp_path):
+    from veza.indicators.text import translation_counts
+
+    for kind in ("indicators", "rules", "questionnaires"):
+        (tmp_path / kind).mkdir()
+        for f in (DEFAULT_DIR / kind).glob("*.yaml"):
+            (tmp_path / kind / f.name).write_text(f.read_text())
+    path = tmp_path / "questionnaires/health.yaml"
+    data = yaml.safe_load(path.read_text())
+    english = data["title"]
+    data["title"] = {"en": english, "mk": "Скрининг во здравството"}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    assert content_sync(tmp_path) == 0  # no new version: the same questionnaire, translated
+    stored = Questionnaire.objects.get(code="health", version=data["version"])
+    assert stored.content["title"]["mk"] == "Скрининг во здравството"
+    assert AuditEntry.objects.filter(action="content.translations").exists()
+    counts = translation_counts(stored.content)
+    assert counts["mk"] == 1 and counts["en"] > 50 and counts["sq"] == 0
+    data["title"] = {"en": english + " (changed)", "mk": "Скрининг во здравството"}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    with pytest.raises(ContentError, match="new version number"):
+        content_sync(tmp_path)
+
+
 def _yaml_bytes(data):
     return yaml.safe_dump(data, allow_unicode=True).encode()
 

@@ -81,14 +81,29 @@ def _store_set(data: dict, *, actor, status, builtin=False, source_file="") -> I
 
 
 def _check_same(existing, data, label) -> None:
-    if existing.checksum != checksum(data):
-        raise ContentError(
-            label,
-            [
-                f"version {existing.version} is already stored with different content; "
-                "give the changed file a new version number"
-            ],
+    """The stored version must mean the same as the file; translations added or corrected in the
+    file are taken over (they do not change what a screening asked)."""
+    from veza.indicators.text import english_only
+
+    if existing.checksum == checksum(data):
+        return
+    if checksum(english_only(existing.content)) == checksum(english_only(data)):
+        existing.content, existing.checksum = data, checksum(data)
+        existing.save(update_fields=["content", "checksum"])
+        audit_log(
+            "content.translations",
+            actor="system",
+            obj=existing,
+            detail={"version": existing.version},
         )
+        return
+    raise ContentError(
+        label,
+        [
+            f"version {existing.version} is already stored with different content; "
+            "give the changed file a new version number"
+        ],
+    )
 
 
 @transaction.atomic
