@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "veza.core",
     "veza.organisations",
+    "veza.information",
     "veza.indicators",
     "veza.screening",
     "veza.cases",

@@ -61,6 +61,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("veza.core.urls")),
     path("", include("veza.organisations.urls")),
+    path("", include("veza.information.urls")),
     path("", include("veza.indicators.urls")),
     path("", include("veza.screening.urls")),
     path("", include("veza.cases.urls")),

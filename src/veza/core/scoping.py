@@ -22,6 +22,7 @@ __all__ = [
     "access_by_id",
     "require_perm",
     "require_perm_or_operator",
+    "visible_or_404",
 ]
 
 M = TypeVar("M", bound=models.Model)
@@ -61,3 +62,14 @@ def access_by_id(model: type[M], user, pk, *, perm: str) -> M:
         return model.objects.visible_to(user).get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError, DjangoValidationError) as exc:
         raise NotFoundError() from exc
+
+
+def visible_or_404(queryset, pk):
+    """The record with this id inside what the user may see (`queryset` is already scoped), or
+    "not found" — never "forbidden": records out of reach do not reveal that they exist."""
+    if not str(pk).isdigit():
+        raise NotFoundError()
+    item = queryset.filter(pk=int(pk)).first()
+    if item is None:
+        raise NotFoundError()
+    return item

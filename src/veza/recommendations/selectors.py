@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from veza.core.errors import NotFoundError
 from veza.organisations.choices import ParticipantKind
 from veza.organisations.models import Participant
 from veza.organisations.scope import user_scope
@@ -29,7 +28,6 @@ __all__ = [
     "reports_visible",
     "sources_visible",
     "strategies_visible",
-    "visible_or_404",
 ]
 
 VIEW = "recommendations.view_recommendation"
@@ -86,17 +84,6 @@ def reports_visible(user, perm: str = "recommendations.view_progressreport") -> 
     return ProgressReport.objects.filter(
         measure__objective__strategy__participant_id__in=national_participants(user, perm)
     ).select_related("measure", "author")
-
-
-def visible_or_404(queryset: QuerySet, pk):
-    """The record with this id inside what the user may see, or "not found" (never "forbidden":
-    another participant's records do not reveal that they exist)."""
-    if not str(pk).isdigit():
-        raise NotFoundError()
-    item = queryset.filter(pk=int(pk)).first()
-    if item is None:
-        raise NotFoundError()
-    return item
 
 
 def recommendation_filter(

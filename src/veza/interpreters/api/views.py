@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from veza.core.api.permissions import perm_required
 from veza.core.errors import NotFoundError
+from veza.core.scoping import visible_or_404
 from veza.interpreters.models import (
     Availability,
     Booking,
@@ -156,10 +157,7 @@ class InterpreterViewSet(viewsets.ModelViewSet):
         )
 
     def get_object(self):
-        item = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if item is None or not str(self.kwargs["pk"]).isdigit():
-            raise NotFoundError()
-        return item
+        return visible_or_404(self.get_queryset(), self.kwargs["pk"])
 
     def retrieve(self, request, *args, **kwargs):
         item = self.get_object()
@@ -259,10 +257,7 @@ class AvailabilityViewSet(
         )
 
     def get_object(self):
-        item = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if item is None or not str(self.kwargs["pk"]).isdigit():
-            raise NotFoundError()
-        return item
+        return visible_or_404(self.get_queryset(), self.kwargs["pk"])
 
     def create(self, request, *args, **kwargs):
         from veza.interpreters.services import availability_add
@@ -373,10 +368,7 @@ class InterpreterRequestViewSet(
         return visible_requests(self.request.user).prefetch_related("bookings").order_by("-start")
 
     def get_object(self):
-        item = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if item is None or not str(self.kwargs["pk"]).isdigit():
-            raise NotFoundError()
-        return item
+        return visible_or_404(self.get_queryset(), self.kwargs["pk"])
 
     @extend_schema(request=RequestCreateSerializer, responses={201: RequestSerializer})
     def create(self, request):
@@ -474,10 +466,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     def get_object(self):
-        booking = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if booking is None or not str(self.kwargs["pk"]).isdigit():
-            raise NotFoundError()
-        return booking
+        return visible_or_404(self.get_queryset(), self.kwargs["pk"])
 
     def _done(self, booking, code=status.HTTP_200_OK):
         return Response(BookingSerializer(booking).data, status=code)

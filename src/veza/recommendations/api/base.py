@@ -7,7 +7,8 @@ from rest_framework import viewsets
 
 from veza.core.api.permissions import perm_required
 from veza.core.errors import NotFoundError
-from veza.recommendations.selectors import participants_for, visible_or_404
+from veza.core.scoping import visible_or_404
+from veza.recommendations.selectors import participants_for
 
 __all__ = ["P", "Scoped", "participant_or_404"]
 

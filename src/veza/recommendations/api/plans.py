@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from veza.core.errors import NotFoundError
+from veza.core.scoping import visible_or_404
 from veza.recommendations.api import serializers as s
 from veza.recommendations.api.base import P, Scoped, participant_or_404
 from veza.recommendations.coverage import latest_reports, overdue_measures
@@ -21,7 +22,6 @@ from veza.recommendations.selectors import (
     recommendations_visible,
     reports_visible,
     strategies_visible,
-    visible_or_404,
 )
 from veza.recommendations.services import (
     measure_save,

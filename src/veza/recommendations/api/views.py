@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from veza.core.scoping import visible_or_404
 from veza.recommendations.api import serializers as s
 from veza.recommendations.api.base import P, Scoped, participant_or_404
 from veza.recommendations.coverage import (
@@ -32,7 +33,6 @@ from veza.recommendations.selectors import (
     recommendation_filter,
     recommendations_visible,
     sources_visible,
-    visible_or_404,
 )
 from veza.recommendations.services import (
     recommendation_create,

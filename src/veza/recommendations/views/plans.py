@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from veza.core.errors import ConflictError, NotFoundError, ValidationError
-from veza.core.scoping import require_perm
+from veza.core.scoping import require_perm, visible_or_404
 from veza.core.web import add_errors, posted_version
 from veza.recommendations.choices import CLOSED, Theme
 from veza.recommendations.coverage import latest_reports
@@ -25,7 +25,6 @@ from veza.recommendations.selectors import (
     participants_for,
     recommendations_visible,
     strategies_visible,
-    visible_or_404,
 )
 from veza.recommendations.services import (
     measure_save,

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from veza.cases.selectors import case_get_visible
 from veza.core.api.permissions import perm_required
 from veza.core.errors import NotFoundError
+from veza.core.scoping import visible_or_404
 from veza.referrals.choices import ServiceType, TargetGroup, Urgency
 from veza.referrals.models import Referral, Service
 from veza.referrals.selectors import directory_search, referral_get_visible
@@ -82,10 +83,7 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def get_object(self):
-        service = Service.objects.visible_to(self.request.user).filter(pk=self.kwargs["pk"]).first()
-        if service is None or not str(self.kwargs["pk"]).isdigit():
-            raise NotFoundError()
-        return service
+        return visible_or_404(Service.objects.visible_to(self.request.user), self.kwargs["pk"])
 
 
 class ReferralSerializer(serializers.ModelSerializer):
