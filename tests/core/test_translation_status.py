@@ -24,6 +24,7 @@ def test_administrators_see_every_language_complete(client):
             assert f"({code})" in text
     assert text.count("<strong>100</strong>") == len(settings.LANGUAGES) - 1
     assert "<svg" in text
+    assert "Questionnaires and indicator lists" in text and "Screening in health care" in text
     worker = make_user("cm-t", role="case_manager", organisation=make_organisation("RS"))
     login_verified(client, worker)
     assert client.get("/translations/").status_code == 403

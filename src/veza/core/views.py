@@ -290,6 +290,7 @@ def translation_status(request):
     from django.utils.safestring import mark_safe
 
     from veza.core.charts import stacked_bars
+    from veza.core.hooks import panels_for
     from veza.core.scoping import require_perm
     from veza.core.translations import catalogue_status
 
@@ -303,7 +304,14 @@ def translation_status(request):
     return render(
         request,
         "core/translations.html",
-        {"rows": rows, "chart": mark_safe(chart)},  # noqa: S308  (the chart escapes its texts)
+        {
+            "rows": rows,
+            "chart": mark_safe(chart),  # noqa: S308  (the chart escapes its texts)
+            # Content files (questionnaires, indicators, ...) report their own translations.
+            "panels": [
+                p for provider in panels_for("translations") for p in provider(request, None)
+            ],
+        },
     )
 
 

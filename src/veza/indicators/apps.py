@@ -12,6 +12,10 @@ class IndicatorsConfig(AppConfig):
         from veza.indicators.services import content_sync_after_migrate
 
         post_migrate.connect(content_sync_after_migrate, dispatch_uid="veza-indicators-sync")
+        from veza.core.hooks import register_panels
+        from veza.indicators.views import translations_panel
+
+        register_panels("translations", translations_panel)
         register_nav(
             NavItem(
                 "indicators",

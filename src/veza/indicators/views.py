@@ -331,3 +331,38 @@ def rule_detail(request, pk: int):
             "yaml": yaml.safe_dump(item.content, allow_unicode=True, sort_keys=False),
         },
     )
+
+
+def translations_panel(request, _obj) -> list[str]:
+    """For the translation status page: how much of each questionnaire and indicator list in use
+    is translated into each interface language (from the stored, published content)."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+
+    from veza.indicators.models import IndicatorSet, Questionnaire
+    from veza.indicators.text import CONTENT_LANGUAGES, translation_counts
+
+    languages = [code for code, _name in settings.LANGUAGES if code in CONTENT_LANGUAGES]
+    rows = []
+    for model in (Questionnaire, IndicatorSet):
+        latest = {}
+        for item in model.objects.filter(status="published").order_by("code", "version"):
+            latest[item.code] = item
+        for item in latest.values():
+            counts = translation_counts(item.content)
+            total = counts["en"] or 1
+            rows.append(
+                {
+                    "title": localized(item.content.get("title")),
+                    "version": item.version,
+                    "texts": counts["en"],
+                    "percent": [100 * counts[code] // total for code in languages[1:]],
+                }
+            )
+    return [
+        render_to_string(
+            "indicators/_translations.html",
+            {"rows": rows, "languages": languages[1:]},
+            request=request,
+        )
+    ]
