@@ -46,11 +46,11 @@ def test_changed_file_under_an_old_version_number_is_refused(tmp_path):
         for f in (DEFAULT_DIR / kind).glob("*.yaml"):
             (tmp_path / kind / f.name).write_text(f.read_text())
     path = tmp_path / "indicators/ilo-ec-2009-adult-labour.yaml"
-    path.write_text(
-        path.read_text().replace(
-            'strength: strong, text: "Excessively', 'strength: medium, text: "Excessively'
-        )
+    data = yaml.safe_load(path.read_text())
+    data["indicators"][0]["strength"] = (
+        "weak" if data["indicators"][0]["strength"] != "weak" else "strong"
     )
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
     with pytest.raises(ContentError, match="new version number"):
         content_sync(tmp_path)
 
@@ -306,3 +306,13 @@ def test_rules_and_questionnaires_are_imported_published_and_adopted_too(client,
     assert item.status == ContentStatus.PROPOSED and item.mode == "quick"
     response = client.post(f"/indicators/questionnaires/{item.pk}/publish/")
     assert response["Location"] == f"/indicators/questionnaires/{item.pk}/"
+
+
+def test_no_shipped_indicator_text_is_cut_short():
+    """An unquoted comma in a one-line YAML mapping ends the text there and leaves empty keys:
+    every indicator carries only the fields the engine knows, each with a value."""
+    known = {"id", "dimension", "strength", "text", "note", "provenance", "equivalent", "list"}
+    for path in (DEFAULT_DIR / "indicators").glob("*.yaml"):
+        for item in yaml.safe_load(path.read_text())["indicators"]:
+            assert set(item) <= known, (path.name, item["id"], set(item) - known)
+            assert all(value is not None for value in item.values()), (path.name, item["id"])
