@@ -70,3 +70,15 @@ def test_pages_really_change_language(member_client):
     assert "Ваше улоге" in html and "Your roles" not in html
     member_client.post("/language/", {"language": "sq", "next": "/"})
     assert "Organizatat" in member_client.get("/organisations/").content.decode()
+
+
+@pytest.mark.parametrize("language", ["sr", "mk"])
+def test_cyrillic_catalogues_mix_no_latin_letter_into_a_word(language):
+    """A Latin letter that looks Cyrillic (e.g. è for ѐ in Macedonian "сѐ") breaks search and
+    screen readers."""
+    import re
+
+    mixed = re.compile(r"\b(?=\w*[\u0400-\u04FF])(?=\w*[A-Za-z\u00C0-\u024F])\w+\b")
+    po = polib.pofile(LOCALE / language / "LC_MESSAGES/django.po")
+    found = {w for e in po if e.msgstr for w in mixed.findall(e.msgstr)}
+    assert not found, f"{language}: {sorted(found)[:10]}"
