@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+from veza.core.text import localized
 
 __all__ = ["CONTENT_LANGUAGES", "english_only", "is_text", "localized", "translation_counts"]
 
 #: The languages a content text may carry (the interface languages).
 CONTENT_LANGUAGES = ("en", "sq", "sr", "sr-latn", "bs", "hr", "mk")
-
-
-def localized(value, language: str | None = None) -> str:
-    """The text in the page language (or `language`), falling back to English."""
-    if isinstance(value, dict):
-        language = language or get_language() or "en"
-        for code in (language, language.split("-")[0], "en"):
-            if value.get(code):
-                return str(value[code])
-        return str(next(iter(value.values()), ""))
-    return str(value or "")
 
 
 def is_text(value) -> bool:

@@ -10,3 +10,11 @@ def query_replace(context, **changes):
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter(name="localized")
+def localized_filter(value):
+    """A data file's text in the page language (English when it has no translation)."""
+    from veza.core.text import localized
+
+    return localized(value)
