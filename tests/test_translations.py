@@ -82,3 +82,16 @@ def test_cyrillic_catalogues_mix_no_latin_letter_into_a_word(language):
     po = polib.pofile(LOCALE / language / "LC_MESSAGES/django.po")
     found = {w for e in po if e.msgstr for w in mixed.findall(e.msgstr)}
     assert not found, f"{language}: {sorted(found)[:10]}"
+
+
+def test_content_files_mix_no_latin_letter_into_a_cyrillic_word():
+    import re
+
+    mixed = re.compile(r"\b(?=\w*[\u0400-\u04FF])(?=\w*[A-Za-z\u00C0-\u024F])\w+\b")
+    data = Path(settings.PACKAGE_DIR) / "data"
+    found = {
+        (path.name, word)
+        for path in data.rglob("*.yaml")
+        for word in mixed.findall(path.read_text(encoding="utf-8"))
+    }
+    assert not found, sorted(found)[:10]
