@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from veza.recommendations.choices import Body, LinkKind, ProgressStatus, Theme
 from veza.recommendations.importer import MAX_BYTES
 from veza.recommendations.models import Measure, ProgressReport, Recommendation, Source, Strategy
+from veza.recommendations.services import MEASURE_FIELDS
 from veza.recommendations.topics import topic_choices
 
 __all__ = [
@@ -151,19 +152,7 @@ class MeasureForm(forms.ModelForm):
     class Meta:
         model = Measure
         # The objective and the recommendations are chosen among the plan's own (see __init__).
-        fields = [
-            "title",
-            "responsible",
-            "partners",
-            "deadline",
-            "budget",
-            "currency",
-            "funding_source",
-            "output_indicator",
-            "outcome_indicator",
-            "baseline",
-            "target",
-        ]
+        fields = list(MEASURE_FIELDS)
         widgets = {"deadline": DATE}
 
     def __init__(self, *args, objectives=(), recommendations=(), **kwargs):

@@ -31,6 +31,7 @@ from veza.recommendations.models import (
 from veza.recommendations.topics import topic_codes
 
 __all__ = [
+    "MEASURE_FIELDS",
     "measure_save",
     "objective_save",
     "plan_exported",
@@ -341,6 +342,21 @@ def objective_save(
     audit_log(action, actor=actor, obj=objective, detail={"strategy": strategy.pk, "theme": theme})
     return objective
 
+
+#: What a person writes about a measure (the objective and recommendations are links).
+MEASURE_FIELDS = (
+    "title",
+    "responsible",
+    "partners",
+    "deadline",
+    "budget",
+    "currency",
+    "funding_source",
+    "output_indicator",
+    "outcome_indicator",
+    "baseline",
+    "target",
+)
 
 MEASURE_TEXT = {
     "title": (300, True),

@@ -25,6 +25,7 @@ from veza.interpreters.models import (
 )
 from veza.interpreters.selectors import suggest, visible_requests
 from veza.interpreters.services import (
+    FIELDS,
     booking_propose,
     interpreter_save,
     request_cancel,
@@ -90,32 +91,7 @@ class InterpreterRegistrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Interpreter
-        fields = [
-            "id",
-            "name",
-            "participant",
-            "organisation",
-            "area",
-            "latitude",
-            "longitude",
-            "gender",
-            "remote",
-            "on_site",
-            "travel_km_max",
-            "skills",
-            "target_languages",
-            "accreditation",
-            "trafficking_training",
-            "trauma_training",
-            "vetting",
-            "vetted_until",
-            "confidentiality_signed",
-            "conflicts",
-            "rate_per_hour",
-            "currency",
-            "is_active",
-            "version",
-        ]
+        fields = ["id", "participant", "skills", *FIELDS, "version"]
         read_only_fields = ["id", "version"]
 
     def validate_organisation(self, value):
@@ -185,8 +161,6 @@ class InterpreterViewSet(viewsets.ModelViewSet):
         values = dict(data.validated_data)
         values.pop("participant", None)  # chosen above; an interpreter never changes participant
         if instance is not None:  # a partial change keeps what it does not name
-            from veza.interpreters.services import FIELDS
-
             values = {**{f: getattr(instance, f) for f in FIELDS}, **values}
         skills = values.pop("skills", None)
         if skills is None:

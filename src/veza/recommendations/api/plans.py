@@ -24,6 +24,7 @@ from veza.recommendations.selectors import (
     strategies_visible,
 )
 from veza.recommendations.services import (
+    MEASURE_FIELDS,
     measure_save,
     objective_save,
     progress_report_add,
@@ -185,22 +186,7 @@ class MeasureViewSet(
         measure = self.get_object()
         data = s.MeasureWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        values = {
-            f: getattr(measure, f)
-            for f in (
-                "title",
-                "responsible",
-                "partners",
-                "deadline",
-                "budget",
-                "currency",
-                "funding_source",
-                "output_indicator",
-                "outcome_indicator",
-                "baseline",
-                "target",
-            )
-        }
+        values = {f: getattr(measure, f) for f in MEASURE_FIELDS}
         values.update(data.validated_data)
         version = values.pop("version", None)
         objective = (

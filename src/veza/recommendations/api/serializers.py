@@ -14,6 +14,7 @@ from veza.recommendations.models import (
     Source,
     Strategy,
 )
+from veza.recommendations.services import MEASURE_FIELDS
 
 __all__ = [
     "CoverageSerializer",
@@ -189,17 +190,7 @@ class MeasureSerializer(serializers.ModelSerializer):
             "strategy",
             "objective",
             "theme",
-            "title",
-            "responsible",
-            "partners",
-            "deadline",
-            "budget",
-            "currency",
-            "funding_source",
-            "output_indicator",
-            "outcome_indicator",
-            "baseline",
-            "target",
+            *MEASURE_FIELDS,
             "recommendations",
             "status",
             "overdue",
