@@ -95,3 +95,44 @@ def test_content_files_mix_no_latin_letter_into_a_cyrillic_word():
         for word in mixed.findall(path.read_text(encoding="utf-8"))
     }
     assert not found, sorted(found)[:10]
+
+
+def test_every_shipped_content_text_is_in_every_language():
+    """Questionnaires, indicator lists and the procedure carry every text in the seven interface
+    languages, Serbian Latin being the transliteration of the Cyrillic."""
+    import yaml
+
+    from veza.indicators.text import CONTENT_LANGUAGES, is_text, translation_counts
+
+    cyrillic = dict(
+        zip(
+            "абвгдђежзијклмнопрстћуфхцчшАБВГДЂЕЖЗИЈКЛМНОПРСТЋУФХЦЧШ",
+            "abvgdđežzijklmnoprstćufhcčšABVGDĐEŽZIJKLMNOPRSTĆUFHCČŠ",
+            strict=True,
+        )
+    )
+    cyrillic.update({"љ": "lj", "њ": "nj", "џ": "dž", "Љ": "Lj", "Њ": "Nj", "Џ": "Dž"})
+
+    def texts(node):
+        if is_text(node):
+            yield node
+        elif isinstance(node, dict):
+            for value in node.values():
+                yield from texts(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from texts(value)
+
+    data = Path(settings.PACKAGE_DIR) / "data"
+    for folder in ("questionnaires", "indicators", "sop"):
+        for path in sorted((data / folder).glob("*.yaml")):
+            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+            counts = translation_counts(content)
+            assert counts["en"] > 0, path.name
+            assert all(counts[code] == counts["en"] for code in CONTENT_LANGUAGES), (
+                path.name,
+                counts,
+            )
+            for text in texts(content):
+                latin = "".join(cyrillic.get(c, c) for c in text["sr"])
+                assert latin == text["sr-latn"], (path.name, text["en"])
