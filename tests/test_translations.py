@@ -124,7 +124,7 @@ def test_every_shipped_content_text_is_in_every_language():
                 yield from texts(value)
 
     data = Path(settings.PACKAGE_DIR) / "data"
-    for folder in ("questionnaires", "indicators", "sop"):
+    for folder in ("questionnaires", "indicators", "rules", "sop"):
         for path in sorted((data / folder).glob("*.yaml")):
             content = yaml.safe_load(path.read_text(encoding="utf-8"))
             counts = translation_counts(content)
