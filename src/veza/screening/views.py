@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -122,7 +123,7 @@ def screening_new(request):
     )
 
 
-def _questions_for_template(form, questions, answers):
+def _questions_for_template(form, questions, answers, beside: str = ""):
     rows = []
     for question in questions:
         show_if = question.show_if or {}
@@ -132,9 +133,26 @@ def _questions_for_template(form, questions, answers):
                 "field": form[question.id],
                 "unknown": form[f"{question.id}__unknown"] if question.type == "age" else None,
                 "show_if": json.dumps(show_if) if "question" in show_if else "",
+                # The same question in the person's language, to read aloud or show on screen.
+                "beside": localized(question.text, beside) if beside else "",
             }
         )
     return rows
+
+
+BESIDE = "screening_beside"
+
+
+def _beside_language(request, language: str) -> str:
+    """The person's language chosen to show beside the questions (kept for the session)."""
+    from veza.indicators.text import CONTENT_LANGUAGES
+
+    if "beside" in request.GET:
+        chosen = request.GET["beside"]
+        request.session[BESIDE] = chosen if chosen in CONTENT_LANGUAGES else ""
+    chosen = request.session.get(BESIDE, "")
+    known = dict(settings.LANGUAGES)
+    return chosen if chosen in known and chosen != language else ""
 
 
 def _hidden_by_earlier_answers(question, parsed, answers, section_ids) -> bool:
@@ -214,6 +232,7 @@ def screening_section(request, pk: int, index: int):
                 return redirect("screening:review", pk=screening.pk)
         else:
             status = 400
+    beside = _beside_language(request, language)
     section_ids = {q.id for q in section.questions}
     questions = [
         q
@@ -231,7 +250,14 @@ def screening_section(request, pk: int, index: int):
             "section_intro": localized(section.intro, language),
             "guidance": localized(parsed.guidance, language) if index == 1 else "",
             "intro": localized(parsed.intro, language) if index == 1 else "",
-            "rows": _questions_for_template(form, questions, screening.answers),
+            "rows": _questions_for_template(form, questions, screening.answers, beside),
+            "beside": beside,
+            "beside_title": localized(section.title, beside) if beside else "",
+            "beside_choices": [
+                (code, name)
+                for code, name in settings.LANGUAGE_NATIVE_NAMES.items()
+                if code != language
+            ],
             "form": form,
             "index": index,
             "total": total,
