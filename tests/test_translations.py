@@ -10,6 +10,8 @@ import polib
 import pytest
 from django.conf import settings
 
+from tests.scripts import MIXED_SCRIPT, serbian_latin
+
 LOCALE = Path(settings.LOCALE_PATHS[0])
 LANGUAGES = sorted(p.name for p in LOCALE.iterdir() if (p / "LC_MESSAGES/django.po").exists())
 
@@ -76,23 +78,17 @@ def test_pages_really_change_language(member_client):
 def test_cyrillic_catalogues_mix_no_latin_letter_into_a_word(language):
     """A Latin letter that looks Cyrillic (e.g. è for ѐ in Macedonian "сѐ") breaks search and
     screen readers."""
-    import re
-
-    mixed = re.compile(r"\b(?=\w*[\u0400-\u04FF])(?=\w*[A-Za-z\u00C0-\u024F])\w+\b")
     po = polib.pofile(LOCALE / language / "LC_MESSAGES/django.po")
-    found = {w for e in po if e.msgstr for w in mixed.findall(e.msgstr)}
+    found = {w for e in po if e.msgstr for w in MIXED_SCRIPT.findall(e.msgstr)}
     assert not found, f"{language}: {sorted(found)[:10]}"
 
 
 def test_content_files_mix_no_latin_letter_into_a_cyrillic_word():
-    import re
-
-    mixed = re.compile(r"\b(?=\w*[\u0400-\u04FF])(?=\w*[A-Za-z\u00C0-\u024F])\w+\b")
     data = Path(settings.PACKAGE_DIR) / "data"
     found = {
         (path.name, word)
         for path in data.rglob("*.yaml")
-        for word in mixed.findall(path.read_text(encoding="utf-8"))
+        for word in MIXED_SCRIPT.findall(path.read_text(encoding="utf-8"))
     }
     assert not found, sorted(found)[:10]
 
@@ -103,15 +99,6 @@ def test_every_shipped_content_text_is_in_every_language():
     import yaml
 
     from veza.indicators.text import CONTENT_LANGUAGES, is_text, translation_counts
-
-    cyrillic = dict(
-        zip(
-            "абвгдђежзијклмнопрстћуфхцчшАБВГДЂЕЖЗИЈКЛМНОПРСТЋУФХЦЧШ",
-            "abvgdđežzijklmnoprstćufhcčšABVGDĐEŽZIJKLMNOPRSTĆUFHCČŠ",
-            strict=True,
-        )
-    )
-    cyrillic.update({"љ": "lj", "њ": "nj", "џ": "dž", "Љ": "Lj", "Њ": "Nj", "Џ": "Dž"})
 
     def texts(node):
         if is_text(node):
@@ -134,5 +121,5 @@ def test_every_shipped_content_text_is_in_every_language():
                 counts,
             )
             for text in texts(content):
-                latin = "".join(cyrillic.get(c, c) for c in text["sr"])
+                latin = serbian_latin(text["sr"])
                 assert latin == text["sr-latn"], (path.name, text["en"])

@@ -14,6 +14,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from tests.factories import login_verified, make_organisation, make_user
+from tests.scripts import serbian_latin
 from veza.information.sheets import (
     DATA,
     SHEET_IDS,
@@ -24,14 +25,6 @@ from veza.information.sheets import (
     parse_sheets,
 )
 
-CYRILLIC = dict(
-    zip(
-        "абвгдђежзијклмнопрстћуфхцчшАБВГДЂЕЖЗИЈКЛМНОПРСТЋУФХЦЧШ",
-        "abvgdđežzijklmnoprstćufhcčšABVGDĐEŽZIJKLMNOPRSTĆUFHCČŠ",
-        strict=True,
-    )
-)
-CYRILLIC.update({"љ": "lj", "њ": "nj", "џ": "dž", "Љ": "Lj", "Њ": "Nj", "Џ": "Dž"})
 ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
 
 
@@ -47,7 +40,7 @@ def test_every_text_is_in_every_language():
     assert {"en"} | regional | on_the_move <= set(sheets.languages)
     assert {"ar", "fa", "ps", "ur", "ckb"} <= sheets.rtl
     for text in all_texts(_raw()):
-        assert "".join(CYRILLIC.get(c, c) for c in text["sr"]) == text["sr-latn"]
+        assert serbian_latin(text["sr"]) == text["sr-latn"]
         for code in sheets.rtl:
             assert ARABIC_SCRIPT.search(text[code]), (code, text[code])
 

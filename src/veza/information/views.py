@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from veza.core.errors import NotFoundError, PermissionDeniedError
 from veza.information.apps import meets_people
 from veza.information.sheets import contacts_for, load_sheets, sheet_language
+from veza.organisations.choices import ParticipantKind
 from veza.organisations.models import Participant
 from veza.organisations.scope import user_scope
 
@@ -25,9 +26,8 @@ def _require(user) -> None:
         raise PermissionDeniedError()
 
 
-def _participant(request) -> Participant | None:
+def _participant(request, national) -> Participant | None:
     """The participant whose numbers are shown: the one asked for, else the user's own."""
-    national = Participant.objects.exclude(kind="regional").order_by("code")
     chosen = national.filter(code=request.GET.get("participant") or "").first()
     if chosen is not None:
         return chosen
@@ -42,7 +42,8 @@ def _context(request, language: str) -> dict:
     beside = request.GET.get("beside") or ""
     if beside not in sheets.languages or beside == language:
         beside = ""
-    participant = _participant(request)
+    national = Participant.objects.exclude(kind=ParticipantKind.REGIONAL).order_by("code")
+    participant = _participant(request, national)
     columns = [(language, sheets.direction(language), sheets.in_language(language))]
     if beside:
         columns.append((beside, sheets.direction(beside), sheets.in_language(beside)))
@@ -61,7 +62,7 @@ def _context(request, language: str) -> dict:
         ],
         "languages": [(code, sheets.names[code]) for code in sheets.languages],
         "participant": participant,
-        "participants": Participant.objects.exclude(kind="regional").order_by("code"),
+        "participants": national,
         "contacts": contacts_for(participant.code if participant else None),
         "own_language": sheet_language(get_language()),
     }
