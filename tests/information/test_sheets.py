@@ -91,10 +91,14 @@ def test_the_sheets_right_to_left_with_the_professional_language_beside(client, 
         assert sheet.title not in arabic
         for section in sheet.sections:
             assert section.heading not in arabic
-    # Numbers of the officer's own participant; no hotline listed there: the sheet says so.
-    assert ">192<" in arabic and sheets.label("ask_for_hotline", "ar") in arabic
+    # The numbers of the officer's own participant, the hotline among them.
+    assert ">192<" in arabic and ">+381 11 785 0000<" in arabic
+    assert sheets.label("ask_for_hotline", "ar") not in arabic
     kosovo = client.get(reverse("information:sheet", args=["sq"]), {"participant": "XK"})
     assert "0800 1111 2" in kosovo.content.decode()
+    # Where no hotline is listed, the sheet asks the professional to find the national one.
+    bosnia = client.get(reverse("information:sheet", args=["ar"]), {"participant": "BA"})
+    assert sheets.label("ask_for_hotline", "ar") in bosnia.content.decode()
     assert client.get(reverse("information:sheet", args=["xx"])).status_code == 404
 
 
