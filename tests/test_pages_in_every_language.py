@@ -55,6 +55,7 @@ PAGES = {
         "/interpreters/new/",
         "/information/",
         "/information/ar/",
+        "/forms/",
     ],
     "policy_officer": ["/recommendations/", "/recommendations/coverage/", "/action-plans/"],
     "interpreter_coordinator": ["/interpreters/pool/", "/interpreters/support/"],

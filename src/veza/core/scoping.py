@@ -54,6 +54,12 @@ def require_perm_or_operator(actor, perm: str) -> None:
         require_perm(actor, perm)
 
 
+def require_perm_or_operator_in(actor, perm: str, organisation) -> None:
+    """The permission inside one organisation; the operator on the command line may act."""
+    if not isinstance(actor, str) and not actor.has_perm(perm, organisation):
+        raise PermissionDeniedError()
+
+
 def access_by_id(model: type[M], user, pk, *, perm: str) -> M:
     """The object with this id, if the user may see it and holds `perm`; otherwise 404 or 403."""
     require_perm(user, perm)

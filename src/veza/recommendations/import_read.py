@@ -5,16 +5,14 @@ with a report (`ImportRejected`); the rows' contents are checked by `importer.py
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import unicodedata
 import zipfile
-from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from veza.core.errors import ValidationError
+from veza.core.imports import ImportRejected, RowProblem, csv_rows, refuse
 from veza.recommendations.import_template import COLUMNS
 
 __all__ = ["MAX_BYTES", "MAX_ROWS", "ImportRejected", "RowProblem", "read_table"]
@@ -23,44 +21,6 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 #: A workbook may not unpack to more than this (a small file can hide a huge sheet).
 MAX_UNPACKED = 40 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    #: Row number as a spreadsheet shows it (the header is row 1); None: the file as a whole.
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = _("row %(row)s") % {"row": self.row} if self.row else _("file")
-        return f"{where}, {self.column or '—'}: {self.message}"
-
-
-class ImportRejected(ValidationError):
-    """The file was refused; `rows` lists every problem found."""
-
-    def __init__(self, problems: list[RowProblem]):
-        self.rows = problems
-        shown = [str(p) for p in problems[:100]]
-        if len(problems) > 100:
-            shown.append(_("…and %(count)s more.") % {"count": len(problems) - 100})
-        super().__init__(
-            _("Nothing was imported: the file has %(count)s problem(s).")
-            % {"count": len(problems)},
-            fields={"file": shown},
-        )
-
-    def as_dict(self) -> dict:
-        body = super().as_dict()
-        body["rows"] = [
-            {"row": p.row, "column": p.column, "problem": p.message} for p in self.rows[:500]
-        ]
-        return body
-
-
-def _refuse(message: str, row: int | None = None, column: str = ""):
-    raise ImportRejected([RowProblem(row, column, message)])
 
 
 def _cell(value) -> str:
@@ -88,9 +48,9 @@ def _xlsx_rows(raw: bytes) -> list[list[str]]:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(m.file_size for m in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        _refuse(_("The file is not a readable XLSX workbook."))
+        refuse(_("The file is not a readable XLSX workbook."))
     if unpacked > MAX_UNPACKED:
-        _refuse(_("The workbook is too large once unpacked."))
+        refuse(_("The workbook is too large once unpacked."))
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
         names = {n.lower(): n for n in book.sheetnames}
@@ -102,40 +62,7 @@ def _xlsx_rows(raw: bytes) -> list[list[str]]:
                 break
         book.close()
     except Exception:  # openpyxl raises many kinds of error on a damaged workbook
-        _refuse(_("The file is not a readable XLSX workbook."))
-    return rows
-
-
-def _csv_rows(raw: bytes) -> list[list[str]]:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        _refuse(_("The file is in UTF-16: save it as CSV in UTF-8."))
-    if raw.startswith(b"PK\x03\x04"):
-        _refuse(_("The file is a workbook, not CSV text: name it .xlsx."))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        _refuse(_("The file is not in UTF-8 (line %(line)s).") % {"line": line})
-    if "\x00" in text:
-        _refuse(_("The file holds binary data, not text."))
-    first = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first.count)
-    rows = []
-    try:
-        for values in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
-            rows.append(values)
-            if len(rows) > MAX_ROWS + 1:
-                break
-    except csv.Error as exc:
-        raise ImportRejected(
-            [
-                RowProblem(
-                    len(rows) + 1,
-                    "",
-                    _("The line cannot be read as CSV: check the quotes and separators."),
-                )
-            ]
-        ) from exc
+        refuse(_("The file is not a readable XLSX workbook."))
     return rows
 
 
@@ -143,19 +70,19 @@ def read_table(file_name: str, raw: bytes) -> list[tuple[int, dict[str, str]]]:
     """(row number, {column: text}) for every non-empty row; file-level problems refuse."""
     name = (file_name or "").lower()
     if len(raw) > MAX_BYTES:
-        _refuse(_("The file is larger than 2 MB."))
+        refuse(_("The file is larger than 2 MB."))
     if not raw.strip():
-        _refuse(_("The file is empty."))
+        refuse(_("The file is empty."))
     if name.endswith(".xlsx"):
         if not raw.startswith(b"PK\x03\x04"):
-            _refuse(_("The file is named .xlsx but is not a workbook."))
+            refuse(_("The file is named .xlsx but is not a workbook."))
         table = _xlsx_rows(raw)
     elif name.endswith((".csv", ".txt")):
-        table = _csv_rows(raw)
+        table = csv_rows(raw, max_rows=MAX_ROWS)
     else:
-        _refuse(_("Upload a .csv or .xlsx file."))
+        refuse(_("Upload a .csv or .xlsx file."))
     if not table:
-        _refuse(_("The file is empty."))
+        refuse(_("The file is empty."))
     header = [unicodedata.normalize("NFC", h).strip().strip("\ufeff").lower() for h in table[0]]
     known = {c.name for c in COLUMNS}
     problems = []
@@ -173,7 +100,7 @@ def read_table(file_name: str, raw: bytes) -> list[tuple[int, dict[str, str]]]:
     if problems:
         raise ImportRejected(problems)
     if len(table) > MAX_ROWS + 1:
-        _refuse(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
+        refuse(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
     rows = []
     for number, values in enumerate(table[1:], start=2):
         cells = [unicodedata.normalize("NFC", str(v)).strip() for v in values]
@@ -186,5 +113,5 @@ def read_table(file_name: str, raw: bytes) -> list[tuple[int, dict[str, str]]]:
     if problems:
         raise ImportRejected(problems)
     if not rows:
-        _refuse(_("The file has a header but no recommendation."))
+        refuse(_("The file has a header but no recommendation."))
     return rows

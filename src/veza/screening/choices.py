@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Mode", "Origin", "ScreeningStatus"]
+__all__ = ["ORIGIN_TOOLS", "Mode", "Origin", "ScreeningStatus"]
 
 
 class ScreeningStatus(models.TextChoices):
@@ -19,3 +19,11 @@ class Origin(models.TextChoices):
     API = "api", _("API")
     IMPORT = "import", _("Imported")
     DEMO = "demo", _("Demo data")
+
+
+#: The tools an imported screening may have been recorded with (`Screening.origin_tool`).
+ORIGIN_TOOLS = {
+    "odk_central": "ODK Central",
+    "kobotoolbox": "KoboToolbox",
+    "xlsform": _("an XLSForm tool"),
+}

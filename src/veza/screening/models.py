@@ -93,6 +93,11 @@ class Screening(VersionedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     origin = models.CharField(_("origin"), max_length=8, choices=Origin.choices, default=Origin.WEB)
+    #: For an imported screening: the tool it came from and its submission's instance id.
+    origin_tool = models.CharField(_("recorded with"), max_length=40, blank=True, editable=False)
+    external_id = models.CharField(
+        _("submission id"), max_length=100, blank=True, default="", editable=False
+    )
     follow_up_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
@@ -110,6 +115,14 @@ class Screening(VersionedModel):
         indexes = [
             models.Index(fields=["organisation", "status", "-updated_at"]),
             models.Index(fields=["participant", "outcome"]),
+        ]
+        constraints = [
+            # A submission becomes one screening, however often its file is imported.
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="screening_unique_external_id",
+            )
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from veza.core.audit import audit_log
-from veza.core.errors import PermissionDeniedError, ValidationError
+from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
+from veza.core.scoping import require_perm_or_operator_in
 from veza.core.versioning import save_versioned
 from veza.indicators import engine
 from veza.indicators.questionnaire import read_answers
@@ -23,6 +24,7 @@ __all__ = [
     "screening_complete",
     "screening_discard",
     "screening_follow_up",
+    "screening_import",
     "screening_save",
     "screening_start",
 ]
@@ -223,6 +225,26 @@ def screening_complete(*, actor, screening: Screening, expected_version: int | N
     bundle = content_bundle(screening.participant)
     parsed = _parsed_questionnaire(screening, bundle)
     evaluation = evaluate_answers(bundle, parsed, screening.answers)
+    fields = _apply_evaluation(screening, evaluation, bundle, actor)
+    save_versioned(screening, fields, expected_version=expected_version, require_version=False)
+    screening.sets.set(evaluation["sets"])
+    audit_log(
+        "screening.complete",
+        actor=actor,
+        obj=screening,
+        organisation_id=screening.organisation_id,
+        detail={
+            "outcome": screening.outcome,
+            "urgent": screening.urgent,
+            "sets": [f"{s.code} v{s.version}" for s in evaluation["sets"]],
+            "rule": f"{bundle.rule.code} v{bundle.rule.version}",
+        },
+    )
+    return screening
+
+
+def _apply_evaluation(screening: Screening, evaluation: dict, bundle: ContentBundle, actor):
+    """Freeze the result on the screening; the names of the fields that changed."""
     reading = evaluation["reading"]
     screening.status = ScreeningStatus.COMPLETED
     screening.age = reading.age
@@ -235,9 +257,9 @@ def screening_complete(*, actor, screening: Screening, expected_version: int | N
     screening.quick_action = evaluation["quick_action"]
     screening.result = evaluation["result"]
     screening.rule = bundle.rule
-    screening.completed_at = timezone.now()
+    screening.completed_at = screening.completed_at or timezone.now()
     screening.completed_by = actor
-    fields = [
+    return [
         "status",
         "age",
         "age_group",
@@ -252,18 +274,68 @@ def screening_complete(*, actor, screening: Screening, expected_version: int | N
         "completed_at",
         "completed_by",
     ]
-    save_versioned(screening, fields, expected_version=expected_version, require_version=False)
+
+
+@transaction.atomic
+def screening_import(
+    *,
+    actor,
+    organisation,
+    questionnaire,
+    answers: Mapping[str, Any],
+    external_id: str,
+    origin_tool: str,
+    person_ref: str = "",
+    completed_at=None,
+    bundle: ContentBundle | None = None,
+) -> Screening:
+    """A completed screening from a submission made offline with the questionnaire version
+    `questionnaire` (a stored version, perhaps older than the one in force); the outcome is
+    computed here by the engine with the participant's indicator lists and rule. `actor` may
+    be the operator on the command line (a string)."""
+    require_perm_or_operator_in(actor, "screening.add_screening", organisation)
+    user = None if isinstance(actor, str) else actor
+    bundle = bundle or content_bundle(organisation.participant)
+    parsed = bundle.parse_questionnaire(questionnaire)
+    evaluation = evaluate_answers(bundle, parsed, answers)
+    screening = Screening(
+        reference=new_reference(organisation.participant.code),
+        person_ref=(person_ref or "").strip()[:40],
+        organisation=organisation,
+        participant=organisation.participant,
+        created_by=user,
+        mode=parsed.mode,
+        sector=parsed.sector or "",
+        questionnaire=questionnaire,
+        origin=Origin.IMPORT,
+        origin_tool=origin_tool[:40],
+        external_id=external_id[:100],
+        answers=dict(answers),
+        completed_at=completed_at,
+    )
+    _apply_evaluation(screening, evaluation, bundle, user)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                screening.save()
+            break
+        except IntegrityError:
+            if Screening.objects.filter(external_id=screening.external_id).exists():
+                raise ConflictError(_("This submission was imported already.")) from None
+            screening.reference = new_reference(organisation.participant.code)
+    else:  # pragma: no cover - 32^6 references make five collisions in a row implausible
+        raise ValidationError(_("Could not create a reference; please try again."))
     screening.sets.set(evaluation["sets"])
     audit_log(
-        "screening.complete",
+        "screening.import",
         actor=actor,
         obj=screening,
-        organisation_id=screening.organisation_id,
+        organisation_id=organisation.pk,
         detail={
+            "questionnaire": f"{questionnaire.code} v{questionnaire.version}",
+            "tool": origin_tool,
             "outcome": screening.outcome,
             "urgent": screening.urgent,
-            "sets": [f"{s.code} v{s.version}" for s in evaluation["sets"]],
-            "rule": f"{bundle.rule.code} v{bundle.rule.version}",
         },
     )
     return screening

@@ -23,7 +23,7 @@ from veza.indicators.services import content_bundle
 from veza.indicators.text import localized
 from veza.organisations.models import Organisation
 from veza.organisations.scope import user_scope
-from veza.screening.choices import Mode, ScreeningStatus
+from veza.screening.choices import ORIGIN_TOOLS, Mode, ScreeningStatus
 from veza.screening.forms import EXPLOITATION_LABELS, StartForm, section_form
 from veza.screening.selectors import screening_get_visible, screening_list_visible
 from veza.screening.services import (
@@ -405,6 +405,7 @@ def _outcome_context(screening):
         "outcome_label": Outcome(screening.outcome).label if screening.outcome else "",
         "action_label": Action(screening.action).label if screening.action in Action.values else "",
         "quick_label": QuickAction(screening.quick_action).label if screening.quick_action else "",
+        "origin_tool": ORIGIN_TOOLS.get(screening.origin_tool, screening.origin_tool),
         "explained": explained,
         "supplementary": supplementary,
         "exploitation": [str(EXPLOITATION_LABELS.get(e, e)) for e in screening.exploitation],
