@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "veza.federation",
     "veza.interpreters",
     "veza.recommendations",
+    "veza.emergencies",
 ]
 
 MIDDLEWARE = [
