@@ -59,6 +59,7 @@ PAGES = {
     ],
     "policy_officer": ["/recommendations/", "/recommendations/coverage/", "/action-plans/"],
     "interpreter_coordinator": ["/interpreters/pool/", "/interpreters/support/"],
+    "national_coordinator": ["/emergencies/"],
     "administrator": ["/translations/", "/organisations/"],
 }
 

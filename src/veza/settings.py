@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "veza.interpreters",
     "veza.recommendations",
     "veza.fieldforms",
+    "veza.emergencies",
 ]
 
 MIDDLEWARE = [

@@ -71,6 +71,7 @@ urlpatterns = [
     path("", include("veza.interpreters.urls")),
     path("", include("veza.recommendations.urls")),
     path("", include("veza.fieldforms.urls")),
+    path("", include("veza.emergencies.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

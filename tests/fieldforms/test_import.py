@@ -236,3 +236,30 @@ def test_the_page_imports_and_reports(client, border, screener, quick):
     other = make_user(role="frontline_professional", organisation=make_organisation("RS"))
     login_verified(client, other)
     assert client.get(reverse("fieldforms:import", args=[batch.pk])).status_code == 404
+
+
+def test_urgent_imports_land_on_the_worklist_of_the_importing_organisation(
+    client, border, screener, quick
+):
+    stories, xlsx = quick
+    batch = submissions_import(
+        actor=screener,
+        organisation=border,
+        file_name="a.csv",
+        raw=odk_central_csv(xlsx, [s[0] for s in stories]),
+    )
+    to_act = [
+        s
+        for s in batch.screenings.all()
+        if s.urgent or s.outcome in ("potential_victim", "presumed_victim")
+    ]
+    calm = [s for s in batch.screenings.all() if s not in to_act]
+    assert to_act and calm
+    login_verified(client, screener)
+    page = client.get(reverse("referrals:worklist")).content.decode()
+    assert all(s.reference in page for s in to_act)
+    assert not any(s.reference in page for s in calm)
+    other = make_user(role="frontline_professional", organisation=make_organisation("RS"))
+    login_verified(client, other)
+    page = client.get(reverse("referrals:worklist")).content.decode()
+    assert not any(s.reference in page for s in to_act)

@@ -6,12 +6,22 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from veza.core.scoping import VisibleManager
+from veza.core.scoping import VisibleManager, VisibleQuerySet
 from veza.organisations.choices import OrganisationType, ParticipantKind, Sector
 
-__all__ = ["Membership", "Organisation", "Participant", "Role"]
+__all__ = [
+    "EmergencyArea",
+    "Membership",
+    "Organisation",
+    "Participant",
+    "Role",
+    "emergency_areas_of",
+    "emergency_for",
+    "emergency_for_any",
+]
 
 
 class Participant(models.Model):
@@ -170,3 +180,108 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.role} — {self.organisation}"
+
+
+MANAGE_EMERGENCY = "organisations.manage_emergency"
+
+
+class EmergencyAreaQuerySet(VisibleQuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class EmergencyArea(models.Model):
+    """A group of a participant's organisations switched into emergency mode (a mass arrival).
+
+    It is a state of those organisations, kept here so that every app above may read it: the
+    quick screen becomes the default and the worklist puts urgent flags first. `ended_at` empty
+    means the area is in emergency mode now."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="emergency_areas",
+        verbose_name=_("participant"),
+    )
+    name = models.CharField(
+        _("name of the area"),
+        max_length=120,
+        help_text=_("Where people arrive, e.g. Southern border and Preševo reception centre."),
+    )
+    organisations = models.ManyToManyField(
+        Organisation, related_name="emergency_areas", verbose_name=_("organisations")
+    )
+    note = models.CharField(
+        _("reason"),
+        max_length=300,
+        blank=True,
+        help_text=_("A short reason, e.g. about 400 people arrived overnight. Never a name."),
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
+
+    objects = EmergencyAreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("emergency area")
+        verbose_name_plural = _("emergency areas")
+        ordering = ["-started_at", "-id"]
+        permissions = [("manage_emergency", _("Can switch an area into emergency mode"))]
+        indexes = [models.Index(fields=["participant", "ended_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+    @staticmethod
+    def visibility(queryset, user):
+        """Areas of the participants where the user may switch emergency mode; no one else's
+        (the regional role included)."""
+        from veza.organisations.scope import user_scope
+
+        return queryset.filter(
+            participant_id__in=user_scope(user).participants_with(MANAGE_EMERGENCY)
+        )
+
+
+def emergency_for_any(organisation_ids) -> EmergencyArea | None:
+    """The active emergency area that includes one of these organisations (the one that started
+    first), or None. One query."""
+    ids = [pk for pk in organisation_ids if pk is not None]
+    if not ids:
+        return None
+    return (
+        EmergencyArea.objects.active()
+        .filter(organisations__in=ids)
+        .order_by("started_at", "id")
+        .first()
+    )
+
+
+def emergency_areas_of(organisation_ids) -> dict[int, tuple[str, str]]:
+    """For those of these organisations in an active emergency area: organisation id ->
+    (organisation name, area name). One query."""
+    links = EmergencyArea.organisations.through.objects.filter(
+        organisation_id__in=list(organisation_ids), emergencyarea__ended_at__isnull=True
+    )
+    return {
+        pk: (organisation, area)
+        for pk, organisation, area in links.values_list(
+            "organisation_id", "organisation__name", "emergencyarea__name"
+        )
+    }
+
+
+def emergency_for(organisation) -> EmergencyArea | None:
+    """The active emergency area that includes this organisation, or None. One query."""
+    return emergency_for_any([getattr(organisation, "pk", organisation)])

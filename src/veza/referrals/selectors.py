@@ -8,10 +8,17 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from veza.core.scoping import access_by_id, require_perm
+from veza.indicators.choices import Outcome, UrgentFlag
+from veza.organisations.models import emergency_for_any
 from veza.organisations.scope import user_scope
 from veza.referrals.models import Deadline, Referral, Service
+from veza.screening.choices import ScreeningStatus
+from veza.screening.models import Screening
 
-__all__ = ["directory_search", "referral_get_visible", "worklist"]
+__all__ = ["directory_search", "referral_get_visible", "screenings_to_act", "worklist"]
+
+#: Outcomes that call for a case and a referral.
+TO_ACT_OUTCOMES = (Outcome.POTENTIAL_VICTIM, Outcome.PRESUMED_VICTIM)
 
 
 def directory_search(
@@ -40,7 +47,8 @@ def referral_get_visible(*, user, pk) -> Referral:
 
 
 def worklist(*, user) -> dict:
-    """What is waiting for the user: the five lists of the worklist page."""
+    """What is waiting for the user: the six lists of the worklist page, and the emergency area
+    one of the user's organisations is in (None when there is none)."""
     from veza.cases.models import Case
 
     scope = user_scope(user)
@@ -62,6 +70,8 @@ def worklist(*, user) -> dict:
         .select_related("case", "organisation", "referral")
     )
     return {
+        "to_act": screenings_to_act(user=user),
+        "emergency": emergency_for_any(list(scope.perms_by_organisation)),
         "my_cases": Case.objects.visible_to(user)
         .filter(organisation_id__in=mine)
         .exclude(case_status__in=["Closed", "ClosedReferred"])
@@ -71,3 +81,33 @@ def worklist(*, user) -> dict:
         "due_soon": deadlines.filter(due_at__gt=now, due_at__lte=now + timedelta(hours=48)),
         "overdue": deadlines.filter(due_at__lte=now),
     }
+
+
+def screenings_to_act(*, user, limit: int = 20) -> list[Screening]:
+    """Completed screenings of the user's organisations that raised an urgent flag or found a
+    potential or presumed victim, and that no case follows yet: those with urgent flags first,
+    then the newest. Two queries, whatever the number of screenings."""
+    organisations = user_scope(user).organisations_with("screening.view_screening")
+    if not organisations:
+        return []
+    waiting = (
+        Screening.objects.visible_to(user)
+        .filter(
+            organisation_id__in=organisations,
+            status=ScreeningStatus.COMPLETED,
+            cases__isnull=True,
+        )
+        .defer("answers", "result", "present")
+        .order_by("-completed_at", "-id")
+    )
+    # An empty list is stored as the JSON value [] by SQLite and PostgreSQL alike.
+    urgent = list(waiting.exclude(urgent=[])[:limit])
+    rest = (
+        list(waiting.filter(urgent=[], outcome__in=TO_ACT_OUTCOMES)[: limit - len(urgent)])
+        if len(urgent) < limit
+        else []
+    )
+    labels = dict(UrgentFlag.choices)
+    for screening in urgent + rest:
+        screening.urgent_labels = [str(labels.get(flag, flag)) for flag in screening.urgent]
+    return urgent + rest

@@ -21,7 +21,7 @@ from veza.indicators.choices import Action, Dimension, Element, Outcome, QuickAc
 from veza.indicators.models import IndicatorSet
 from veza.indicators.services import content_bundle
 from veza.indicators.text import localized
-from veza.organisations.models import Organisation
+from veza.organisations.models import Organisation, emergency_for_any
 from veza.organisations.scope import user_scope
 from veza.screening.choices import ORIGIN_TOOLS, Mode, ScreeningStatus
 from veza.screening.forms import EXPLOITATION_LABELS, StartForm, section_form
@@ -93,15 +93,24 @@ def screening_new(request):
         ),
         key=lambda c: (c[0] != "quick", c[0] != organisations[0].sector, c[1]),
     )
+    initial = {
+        "questionnaire": organisations[0].sector
+        if organisations[0].sector in bundle.questionnaires
+        else "quick"
+    }
+    # In a mass arrival the quick screen comes first, for an organisation of the area.
+    emergency = emergency_for_any([o.pk for o in organisations])
+    if emergency is not None and "quick" in bundle.questionnaires:
+        in_area = set(emergency.organisations.values_list("pk", flat=True))
+        initial = {
+            "questionnaire": "quick",
+            "organisation": next(str(o.pk) for o in organisations if o.pk in in_area),
+        }
     form = StartForm(
         request.POST or None,
         questionnaires=choices,
         organisations=organisations,
-        initial={
-            "questionnaire": organisations[0].sector
-            if organisations[0].sector in bundle.questionnaires
-            else "quick"
-        },
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         organisation = next(
@@ -119,7 +128,10 @@ def screening_new(request):
         else:
             return redirect("screening:section", pk=screening.pk, index=1)
     return render(
-        request, "screening/screening_new.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "screening/screening_new.html",
+        {"form": form, "emergency": emergency},
+        status=400 if form.errors else 200,
     )
 
 
