@@ -263,3 +263,14 @@ def test_urgent_imports_land_on_the_worklist_of_the_importing_organisation(
     login_verified(client, other)
     page = client.get(reverse("referrals:worklist")).content.decode()
     assert not any(s.reference in page for s in to_act)
+
+
+def test_the_demo_imports_quick_screens_for_the_police(db):
+    from veza.core.demo import demo_steps
+
+    for step in demo_steps():
+        step.run()
+    batch = SubmissionImport.objects.get()
+    assert batch.tool == "odk_central" and batch.created == 6
+    assert batch.organisation.sector == "police" and batch.organisation.participant.code == "RS"
+    assert set(batch.screenings.values_list("origin", "is_demo")) == {("import", True)}

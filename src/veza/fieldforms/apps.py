@@ -9,9 +9,12 @@ class FieldFormsConfig(AppConfig):
     verbose_name = _("Offline forms")
 
     def ready(self):
+        from veza.core.demo import register_demo_step
         from veza.core.navigation import NavItem, register_nav
+        from veza.fieldforms.demo import demo_offline_imports
         from veza.referrals.notices import register_notice
 
+        register_demo_step(35, "offline forms", demo_offline_imports)
         register_notice(
             "screening.imported",
             gettext_noop("Imported screenings need action: see the worklist"),
