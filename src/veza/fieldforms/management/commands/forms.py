@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from veza.core.context import cli_actor
 from veza.core.errors import ValidationError
 from veza.core.imports import ImportRejected
+from veza.core.progress import progress_bar
 from veza.organisations.models import Organisation, Participant
 
 
@@ -33,15 +34,6 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="Import ODK Central or KoboToolbox submissions.")
         imp.add_argument("path", help="The CSV or JSON export.")
         imp.add_argument("--organisation", type=int, required=True, help="The organisation's id.")
-
-    def _progress(self, done, total, label):
-        width = 30
-        filled = width * done // max(total, 1)
-        self.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label}", ending=""
-        )
-        if done == total:
-            self.stderr.write("")
 
     def handle(self, *args, action, **options):
         if action == "export":
@@ -89,7 +81,7 @@ class Command(BaseCommand):
                 organisation=organisation,
                 file_name=path.name,
                 raw=path.read_bytes(),
-                progress=self._progress,
+                progress=progress_bar(self.stderr),
             )
         except ImportRejected as exc:
             for problem in exc.rows:

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from veza.core.context import cli_actor
 from veza.core.errors import ValidationError
+from veza.core.progress import progress_bar
 from veza.organisations.models import Participant
 
 
@@ -30,15 +31,6 @@ class Command(BaseCommand):
         plan.add_argument("strategy", type=int, help="The strategy's id.")
         plan.add_argument("--out", required=True, help="FILE.docx or FILE.pdf")
         plan.add_argument("--language", default="en", help="e.g. en, sq, sr, sr-latn, mk")
-
-    def _progress(self, done, total, label):
-        width = 30
-        filled = width * done // max(total, 1)
-        self.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label}", ending=""
-        )
-        if done == total:
-            self.stderr.write("")
 
     def handle(self, *args, action, **options):
         if action == "import":
@@ -64,7 +56,7 @@ class Command(BaseCommand):
                 file_name=path.name,
                 raw=path.read_bytes(),
                 participant=participant,
-                progress=self._progress,
+                progress=progress_bar(self.stderr),
             )
         except ImportRejected as exc:
             for problem in exc.rows:
