@@ -893,9 +893,46 @@ def _api_route_names():
     return names
 
 
+def _route_methods(callback) -> set[str]:
+    """The HTTP methods a route answers (besides HEAD and OPTIONS): a viewset's routed actions
+    that its `http_method_names` allow, or the handlers an API view defines."""
+    cls = getattr(callback, "cls", None)
+    if cls is None:
+        return {"get"}
+    allowed = set(getattr(cls, "http_method_names", ())) - {"head", "options"}
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return {m for m, action in actions.items() if m in allowed and hasattr(cls, action)}
+    return {m for m in allowed if hasattr(cls, m)}
+
+
+def _api_routes() -> set[tuple[str, str]]:
+    routes = set()
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and namespace == "api" and p.name:
+                routes.update((p.name, method) for method in _route_methods(p.callback))
+
+    walk(get_resolver().url_patterns, None)
+    return routes
+
+
 def test_every_api_route_is_covered():
     missing = _api_route_names() - {e.name for e in ENDPOINTS}
     assert not missing, f"API routes without permission tests: {sorted(missing)}"
+
+
+def test_every_method_of_every_api_route_is_covered():
+    """A method added to a route (say DELETE) needs its own permission test, not only the route."""
+    routes = _api_routes()
+    # the walk sees methods as routed: the pool's registry may be changed, never deleted
+    assert {("interpreter-detail", "patch"), ("case-list", "post")} <= routes
+    assert ("interpreter-detail", "delete") not in routes
+    missing = routes - {(e.name, e.method.lower()) for e in ENDPOINTS}
+    assert not missing, f"API methods without permission tests: {sorted(missing)}"
 
 
 def _url(endpoint, organisation, other_org):

@@ -151,3 +151,24 @@ def test_unknown_id_and_bad_id_are_404(client, token_user):
     _t, text = token_create(actor="test", user=token_user)
     assert get(client, "/api/v1/organisations/999999/", text).status_code == 404
     assert get(client, "/api/v1/organisations/abc/", text).status_code == 404
+
+
+def test_a_revoked_role_stops_the_token_on_its_next_request(client, token_user):
+    """SECURITY.md row 7: taking a role away works on the very next API call, tokens included."""
+    from veza.organisations.models import Membership
+    from veza.organisations.services import membership_deactivate
+
+    _token, text = token_create(actor="test", user=token_user)
+    assert get(client, "/api/v1/cases/", text).status_code == 200
+    membership_deactivate(actor="test", membership=Membership.objects.get(user=token_user))
+    assert get(client, "/api/v1/cases/", text).status_code == 403
+
+
+def test_no_token_for_an_account_without_a_second_factor(organisation):
+    """SECURITY.md row 1: the second factor is enforced for the creation of API tokens too."""
+    from veza.core.errors import PermissionDeniedError
+
+    user = make_user("no-otp", role="case_manager", organisation=organisation, totp=False)
+    with pytest.raises(PermissionDeniedError):
+        token_create(actor="test", user=user)
+    assert not ApiToken.objects.filter(user=user).exists()

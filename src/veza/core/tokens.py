@@ -26,6 +26,14 @@ def token_create(*, actor, user, label: str = "", expires_at=None) -> tuple[ApiT
     """A new token for `user`; returns the record and the token text, which is never stored."""
     if not user.is_active:
         raise PermissionDeniedError("This account is deactivated.")
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    # A token opens the same data as a login: only for an account that has a second factor.
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise PermissionDeniedError(
+            "This account has no confirmed authenticator: it must sign in once and enrol one "
+            "before it can hold an API token."
+        )
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

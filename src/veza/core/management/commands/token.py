@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from veza.core.context import cli_actor
+from veza.core.errors import PermissionDeniedError
 from veza.core.models import ApiToken
 from veza.core.tokens import token_create, token_revoke
 
@@ -41,9 +42,12 @@ class Command(BaseCommand):
             if options["days"] < 1 or options["days"] > 3650:
                 raise CommandError("--days must be between 1 and 3650.")
             expires = timezone.now() + timedelta(days=options["days"])
-            token, text = token_create(
-                actor=cli_actor(), user=user, label=options["label"], expires_at=expires
-            )
+            try:
+                token, text = token_create(
+                    actor=cli_actor(), user=user, label=options["label"], expires_at=expires
+                )
+            except PermissionDeniedError as exc:
+                raise CommandError(f"{exc.message} No token was issued.") from exc
             self.stderr.write(
                 f"Token {token.prefix} for {user.username}, valid until {expires:%Y-%m-%d}. "
                 "It is shown once: keep it in a password manager."
