@@ -79,6 +79,7 @@ def test_screening_and_indicator_pages_meet_wcag_21_aa(phone):
         "/indicators/",
         f"/indicators/sets/{IndicatorSet.objects.get(code='ilo-ec-2009-adult-labour').pk}/",
         f"/indicators/questionnaires/{Questionnaire.objects.get(code='health').pk}/",
+        "/forms/",
     ]
     for url in pages:
         phone.goto(url)
