@@ -17,6 +17,8 @@ import uuid
 
 from openpyxl import load_workbook
 
+from veza.indicators.questionnaire import EXPLOITATION_CHOICES
+
 ODK_SYSTEM = [
     "KEY",
     "SubmitterID",
@@ -67,20 +69,13 @@ def form_fields(xlsx: bytes) -> tuple[list[tuple[list[str], str, str]], dict[str
     return fields, hidden
 
 
-def form_values(questionnaire, answers: dict) -> dict[str, object]:
-    """A screener's answers as the form's fields (the age question takes two)."""
-    values: dict[str, object] = {}
-    for question in questionnaire.questions.values():
-        value = answers.get(question.id)
-        if question.type == "age":
-            if isinstance(value, int):
-                values[f"{question.id}__unknown"] = "known"
-                values[question.id] = value
-            elif value:
-                values[f"{question.id}__unknown"] = value
-        elif value not in (None, "", []):
-            values[question.id] = value
-    return values
+def multi_choices(questionnaire) -> dict[str, list[str]]:
+    """The choices of each select-multiple question (KoboToolbox splits them into columns)."""
+    return {
+        q.id: [o.value for o in q.options] if q.type == "multi" else list(EXPLOITATION_CHOICES)
+        for q in questionnaire.questions.values()
+        if q.type in ("multi", "exploitation")
+    }
 
 
 def _text(value) -> str:

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from tests.factories import login_verified, make_organisation, make_user
 from tests.fieldforms.exports import (
-    form_values,
     kobo_csv,
     kobo_json,
+    multi_choices,
     odk_central_csv,
     odk_central_json,
 )
@@ -22,6 +22,7 @@ from veza.core.imports import ImportRejected
 from veza.fieldforms.export import form_export
 from veza.fieldforms.models import SubmissionImport
 from veza.fieldforms.services import submissions_import
+from veza.fieldforms.xlsform import form_values
 from veza.indicators.services import content_bundle
 from veza.referrals.models import Notification
 from veza.screening.demo import VIGNETTES, answers_for
@@ -62,23 +63,7 @@ def _stories(participant, code):
                 sorted(expected["result"]["urgent"]),
             )
         )
-    multi = {
-        q.id: [o.value for o in q.options] if q.type == "multi" else list(_EXPLOITATION)
-        for q in parsed.questions.values()
-        if q.type in ("multi", "exploitation")
-    }
-    return stories, multi
-
-
-_EXPLOITATION = (
-    "labour",
-    "sexual",
-    "begging_criminality",
-    "domestic_servitude",
-    "forced_marriage",
-    "other",
-    "unsure",
-)
+    return stories, multi_choices(parsed)
 
 
 def _file(kind, xlsx, values, multi):

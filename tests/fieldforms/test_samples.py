@@ -15,14 +15,15 @@ import pytest
 
 from tests.factories import make_organisation, make_user
 from tests.fieldforms.exports import (
-    form_values,
     kobo_csv,
     kobo_json,
+    multi_choices,
     odk_central_csv,
     odk_central_json,
 )
 from veza.fieldforms.export import form_export
 from veza.fieldforms.services import submissions_import
+from veza.fieldforms.xlsform import form_values
 from veza.indicators.services import content_bundle
 from veza.screening.demo import VIGNETTES, answers_for
 
@@ -33,15 +34,6 @@ FILES = {
     "kobotoolbox-health.json": ("health", kobo_json),
     "kobotoolbox-cso_outreach.csv": ("cso_outreach", kobo_csv),
 }
-EXPLOITATION = [
-    "labour",
-    "sexual",
-    "begging_criminality",
-    "domestic_servitude",
-    "forced_marriage",
-    "other",
-    "unsure",
-]
 
 
 def _record(participant):
@@ -54,12 +46,7 @@ def _record(participant):
         ]
         xlsx = form_export(participant=participant, questionnaire_code=code, language="sr").content
         if writer is kobo_csv:
-            multi = {
-                q.id: [o.value for o in q.options] if q.type == "multi" else EXPLOITATION
-                for q in parsed.questions.values()
-                if q.type in ("multi", "exploitation")
-            }
-            raw = writer(xlsx, values, multi=multi)
+            raw = writer(xlsx, values, multi=multi_choices(parsed))
         else:
             raw = writer(xlsx, values)
         (SAMPLES / file_name).write_bytes(raw)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from veza.core.errors import PermissionDeniedError
 from veza.fieldforms.models import SubmissionImport
 from veza.fieldforms.services import submissions_import
+from veza.fieldforms.xlsform import form_values
 from veza.indicators.services import content_bundle
 from veza.organisations.models import Membership, Organisation
 from veza.screening.demo import VIGNETTES, answers_for
@@ -24,22 +25,15 @@ __all__ = ["demo_offline_imports"]
 
 def _fields(parsed, answers) -> dict:
     """A screener's answers as the form's fields, grouped as ODK Central's OData nests them."""
+    values = form_values(parsed, answers)
     record: dict = {}
     for section in parsed.sections:
-        group: dict = {}
-        for question in section.questions:
-            value = answers.get(question.id)
-            if question.type == "age":
-                if isinstance(value, int):
-                    group[f"{question.id}__unknown"] = "known"
-                    group[question.id] = value
-                elif value:
-                    group[f"{question.id}__unknown"] = value
-            elif isinstance(value, list):
-                group[question.id] = " ".join(value)
-            elif value:
-                group[question.id] = value
-        record[f"s_{section.id}"] = group
+        ids = {q.id for q in section.questions}
+        record[f"s_{section.id}"] = {
+            name: " ".join(value) if isinstance(value, list) else value
+            for name, value in values.items()
+            if name.removesuffix("__unknown") in ids
+        }
     return record
 
 

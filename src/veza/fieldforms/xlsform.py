@@ -40,6 +40,7 @@ __all__ = [
     "FORM_LANGUAGES",
     "HIDDEN",
     "FormVersions",
+    "form_values",
     "language_column",
     "xlsform_bytes",
     "xlsform_sheets",
@@ -288,6 +289,23 @@ def _question_rows(question: Question, relevant: str, labels) -> list[dict[str, 
         **required,
     }
     return [unknown, years]
+
+
+def form_values(questionnaire: Questionnaire, answers: Mapping[str, object]) -> dict[str, object]:
+    """Answers as Veza's pages record them, as the form's fields (the age question takes two):
+    what a device submits for them. The inverse of `services.answers_from_submission`."""
+    values: dict[str, object] = {}
+    for question in questionnaire.questions.values():
+        value = answers.get(question.id)
+        if question.type == "age":
+            if isinstance(value, int):
+                values[f"{question.id}__unknown"] = AGE_KNOWN
+                values[question.id] = value
+            elif value:
+                values[f"{question.id}__unknown"] = value
+        elif value not in (None, "", []):
+            values[question.id] = value
+    return values
 
 
 def xlsform_bytes(sheets: Mapping[str, list[dict[str, str]]]) -> bytes:
