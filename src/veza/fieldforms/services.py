@@ -27,12 +27,11 @@ from veza.fieldforms.submissions import Submission, read_submissions
 from veza.fieldforms.xlsform import AGE_KNOWN, REFERENCE
 from veza.indicators.models import Questionnaire
 from veza.indicators.services import content_bundle
+from veza.referrals.selectors import TO_ACT_OUTCOMES
 from veza.screening.models import Screening
 from veza.screening.services import evaluate_answers, screening_import
 
 __all__ = ["answers_from_submission", "submissions_import"]
-
-URGENT_OUTCOMES = ("potential_victim", "presumed_victim")
 
 
 def answers_from_submission(parsed, fields: Mapping[str, object]) -> dict[str, Any]:
@@ -225,7 +224,7 @@ def submissions_import(
                 "duplicates": duplicates,
             },
         )
-        to_act = [s for s in created if s.urgent or s.outcome in URGENT_OUTCOMES]
+        to_act = [s for s in created if s.urgent or s.outcome in TO_ACT_OUTCOMES]
         if to_act:
             from veza.referrals.services import members_with, notify
 
