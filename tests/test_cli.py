@@ -66,6 +66,32 @@ def test_production_settings_pass_the_deployment_checks():
     assert result.returncode == 0, result.stderr + result.stdout
 
 
+def test_production_settings_mark_cookies_secure_and_send_hsts():
+    names = [
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "LANGUAGE_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_HTTPONLY",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_SSL_REDIRECT",
+    ]
+    script = f"from django.conf import settings as s; print([getattr(s, n) for n in {names!r}])"
+    result = run(
+        ["shell", "-c", script],
+        VEZA_ENV="production",
+        VEZA_SECRET_KEY="k3y-" + "abcdefghij" * 6,
+        VEZA_ALLOWED_HOSTS="veza.example.org",
+        VEZA_KEYS_DIR=os.environ["VEZA_DATA_DIR"] + "-cli/keys",
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.strip().splitlines()[-1]
+        == "[True, True, True, True, True, 31536000, True, True]"
+    )
+
+
 @pytest.mark.django_db
 def test_demo_creates_every_role_in_every_participant_and_is_idempotent():
     first = demo_load()

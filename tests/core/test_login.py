@@ -20,9 +20,9 @@ def password_step(client, username, password=PASSWORD, **extra):
     return client.post(LOGIN, {"username": username, "password": password}, **extra)
 
 
-def full_login(client, user):
-    assert password_step(client, user.username).status_code == 302
-    return client.post(VERIFY, {"code": current_code(user)})
+def full_login(client, user, **extra):
+    assert password_step(client, user.username, **extra).status_code == 302
+    return client.post(VERIFY, {"code": current_code(user)}, **extra)
 
 
 def actions():
