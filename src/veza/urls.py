@@ -22,6 +22,8 @@ from veza.screening.api.views import ScreeningViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+# The API speaks JSON only: no `.json` suffix routes, which actions would have to accept too.
+router.include_format_suffixes = False
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("participants", ParticipantViewSet, basename="participant")
 router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")
