@@ -276,3 +276,16 @@ def test_a_seeded_name_is_found_only_where_it_belongs(
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
             found += [table for row in cursor.fetchall() if leaks(str(row))]
     assert not found, f"the name is stored in clear in {sorted(set(found))}"
+
+
+def test_an_error_report_holds_nothing_that_was_posted(client, settings, caplog):
+    settings.ROOT_URLCONF = "tests.errorviews"
+    settings.ADMINS = [("Operator", "operator@example.org")]
+    client.raise_request_exception = False
+    response = client.post("/breaks/", {"family_name": FAMILY, "given_names": GIVEN})
+    assert response.status_code == 500 and not leaks(response.content.decode())
+    assert "Internal Server Error: /breaks/" in caplog.text and not leaks(caplog.text)
+    (report,) = mail.outbox
+    assert "RuntimeError" in report.body and "family_name" in report.body
+    html_report = "".join(str(content) for content, _type in report.alternatives)
+    assert not leaks(report.subject + report.body + html_report)

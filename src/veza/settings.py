@@ -321,6 +321,10 @@ SPECTACULAR_SETTINGS = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Logging: no personal data, ever. Requests are logged by path only (ids, never names). ------
+#: Error reports (e-mail to ADMINS) never hold what was posted or the frames' variables.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "veza.core.reporting.PersonalDataReporterFilter"
+ADMINS = [("Veza operator", a) for a in env_list("VEZA_ADMINS")]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
