@@ -243,11 +243,11 @@ def _approved_release(client, flow, coordinator):
 
 def test_an_archive_carries_a_release_to_another_hub(client, arrivals, coordinator, analyst):
     release = _approved_release(client, arrivals, coordinator)
-    archive = client.get(f"/statistics/releases/{release.pk}/archive/")
+    archive = client.post(f"/statistics/releases/{release.pk}/archive/")
     assert archive.status_code == 200 and archive["Content-Type"] == "application/zip"
     raw = archive.content
     login_verified(client, analyst)
-    assert client.get(f"/statistics/releases/{release.pk}/archive/").status_code == 403
+    assert client.post(f"/statistics/releases/{release.pk}/archive/").status_code == 403
     first = client.post("/hub/received/", {"file": _file(raw, "r.zip")})
     assert first.status_code == 302
     again = client.post("/hub/received/", {"file": _file(raw, "r.zip")})
@@ -308,7 +308,7 @@ def test_a_wrong_archive_is_refused_and_nothing_is_kept(
     client, arrivals, coordinator, analyst, change, message
 ):
     release = _approved_release(client, arrivals, coordinator)
-    raw = client.get(f"/statistics/releases/{release.pk}/archive/").content
+    raw = client.post(f"/statistics/releases/{release.pk}/archive/").content
     login_verified(client, analyst)
     client.post("/hub/received/", {"file": _file(raw, "r.zip")})  # the key is now known
     assert ImportBatch.objects.count() == 1
@@ -323,7 +323,7 @@ def test_a_wrong_archive_is_refused_and_nothing_is_kept(
 
 def test_the_hub_refuses_a_dataflow_it_does_not_know(client, arrivals, coordinator, analyst):
     release = _approved_release(client, arrivals, coordinator)
-    raw = client.get(f"/statistics/releases/{release.pk}/archive/").content
+    raw = client.post(f"/statistics/releases/{release.pk}/archive/").content
     release.delete()
     arrivals.delete()
     login_verified(client, analyst)
