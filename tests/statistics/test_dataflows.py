@@ -4,9 +4,11 @@ SDMX-CSV), checked, protected, signed, approved and received by the hub; the hub
 import csv
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -243,8 +245,19 @@ def _approved_release(client, flow, coordinator):
 
 def test_an_archive_carries_a_release_to_another_hub(client, arrivals, coordinator, analyst):
     release = _approved_release(client, arrivals, coordinator)
-    archive = client.post(f"/statistics/releases/{release.pk}/archive/")
+    # In a session without a fresh second factor the archive asks for a code first.
+    client.logout()
+    login_verified(client, coordinator)
+    asked = client.post(f"/statistics/releases/{release.pk}/archive/")
+    assert asked.status_code == 403 and 'name="step_up-code"' in asked.content.decode()
+    assert not AuditEntry.objects.filter(action="release.download").exists()
+    with time_machine.travel(time.time() + 60, tick=False):  # the next code, not the one used
+        archive = client.post(
+            f"/statistics/releases/{release.pk}/archive/",
+            {"step_up-code": current_code(coordinator)},
+        )
     assert archive.status_code == 200 and archive["Content-Type"] == "application/zip"
+    assert AuditEntry.objects.filter(action="release.download").count() == 1
     raw = archive.content
     login_verified(client, analyst)
     assert client.post(f"/statistics/releases/{release.pk}/archive/").status_code == 403

@@ -47,6 +47,7 @@ def test_build_review_approve_with_a_fresh_code_and_send(client, coordinator):
     assert asked.status_code == 403 and 'name="step_up-code"' in asked.content.decode()
     step_up(client)
     assert client.post(f"/statistics/releases/{release.pk}/", {"action": "send"}).status_code == 400
+    client.logout()
     login_verified(client, coordinator)  # a new session: the step-up above is gone
     wrong = client.post(f"/statistics/releases/{release.pk}/", {"code": "000000"})
     assert wrong.status_code == 400 and "not right" in wrong.content.decode()
