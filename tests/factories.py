@@ -63,6 +63,17 @@ def login_verified(client, user):
     return client
 
 
+def step_up(client):
+    """A session whose second factor was just confirmed again (core.stepup), for tests of exports
+    that are not about step-up itself."""
+    from veza.core.stepup import STEP_UP_AT
+
+    session = client.session
+    session[STEP_UP_AT] = time.time()
+    session.save()
+    return client
+
+
 QUICK_POTENTIAL = {
     "danger_now": "no",
     "medical_now": "no",

@@ -201,6 +201,9 @@ OTP_TOTP_ISSUER = "Veza"
 VEZA_LOGIN_FREE_FAILURES = int(env("VEZA_LOGIN_FREE_FAILURES", "5"))
 VEZA_LOGIN_BACKOFF_SECONDS = int(env("VEZA_LOGIN_BACKOFF_SECONDS", "30"))
 VEZA_LOGIN_BACKOFF_CAP_SECONDS = int(env("VEZA_LOGIN_BACKOFF_CAP_SECONDS", "900"))
+# Step-up: exports of personal data and statistics releases need a code from the authenticator
+# app typed within this many seconds (at login, on the step-up form or approving a release).
+VEZA_STEP_UP_SECONDS = int(env("VEZA_STEP_UP_SECONDS", "600"))
 
 # --- Sessions: 30 minutes idle, 12 hours at most, server-side. -----------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

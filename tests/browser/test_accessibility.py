@@ -290,3 +290,35 @@ def test_federation_pages_meet_wcag_21_aa(phone, settings, tmp_path):
     phone.goto("/federation/referrals/")
     assert_accessible(phone, "/federation/referrals/")
     services.identity.cache_clear()
+
+
+def test_break_glass_and_step_up_pages_meet_wcag_21_aa(phone, settings):
+    from tests.factories import make_case
+    from veza.cases.emergency import emergency_access_open
+
+    owner = make_organisation("XK", name="Owner (test)", sector="social_welfare")
+    case = make_case(owner)
+    asker = make_user(
+        "bg-a11y", role="case_manager", organisation=make_organisation("XK", name="Asker (test)")
+    )
+    own = make_case(asker.memberships.get().organisation, user=asker)
+    login(phone, asker)
+    phone.goto("/cases/break-glass/")
+    assert_accessible(phone, "/cases/break-glass/")
+    phone.get_by_role("button", name="Open the case in an emergency").click()
+    assert_accessible(phone, "/cases/break-glass/ (errors)")
+    emergency_access_open(
+        actor=asker, reference=case.code, reason="A person at risk needs shelter now", hours=1
+    )
+    # The red banner on the case page, and the list of emergency accesses.
+    for url in (f"/cases/{case.pk}/", "/cases/break-glass/log/"):
+        phone.goto(url)
+        expect(phone.locator(".emergency-access-banner")).to_be_visible()
+        assert_accessible(phone, url)
+    # The step-up form an export asks for (the code typed at login no longer counts).
+    settings.VEZA_STEP_UP_SECONDS = 0
+    phone.goto(f"/cases/{own.pk}/")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Export (HTCDS JSON)").click()
+    expect(phone.get_by_label("Code from your authenticator app")).to_be_visible()
+    assert_accessible(phone, "step-up")

@@ -5,7 +5,14 @@ import json
 import pytest
 from django.utils import timezone
 
-from tests.factories import login_verified, make_case, make_organisation, make_service, make_user
+from tests.factories import (
+    login_verified,
+    make_case,
+    make_organisation,
+    make_service,
+    make_user,
+    step_up,
+)
 from veza.cases.services import consent_record, identity_write
 from veza.core.models import AuditEntry
 from veza.referrals.models import Referral
@@ -137,15 +144,16 @@ def test_an_unrelated_organisation_sees_no_referral(client, setup):
 
 def test_exports_follow_what_the_user_may_see(client, setup):
     case = setup["case"]
-    login_verified(client, setup["manager"])
-    data = json.loads(client.get(f"/cases/{case.pk}/export.json").content)
+    step_up(login_verified(client, setup["manager"]))
+    assert client.get(f"/cases/{case.pk}/export.json").status_code == 405  # POST only
+    data = json.loads(client.post(f"/cases/{case.pk}/export.json").content)
     assert data["caseId"] == case.code and data["gender"] == "Female"
     assert data["person"]["familyName"] == "Hidden"
     frontline = make_user("front", role="frontline_professional", organisation=case.organisation)
-    login_verified(client, frontline)
-    data = json.loads(client.get(f"/cases/{case.pk}/export.json").content)
+    step_up(login_verified(client, frontline))
+    data = json.loads(client.post(f"/cases/{case.pk}/export.json").content)
     assert "person" not in data
-    pdf = client.get(f"/cases/{case.pk}/summary.pdf")
+    pdf = client.post(f"/cases/{case.pk}/summary.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert AuditEntry.objects.filter(action="case.export").count() == 3
 

@@ -4,9 +4,11 @@ SDMX-CSV), checked, protected, signed, approved and received by the hub; the hub
 import csv
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -243,11 +245,22 @@ def _approved_release(client, flow, coordinator):
 
 def test_an_archive_carries_a_release_to_another_hub(client, arrivals, coordinator, analyst):
     release = _approved_release(client, arrivals, coordinator)
-    archive = client.get(f"/statistics/releases/{release.pk}/archive/")
+    # In a session without a fresh second factor the archive asks for a code first.
+    client.logout()
+    login_verified(client, coordinator)
+    asked = client.post(f"/statistics/releases/{release.pk}/archive/")
+    assert asked.status_code == 403 and 'name="step_up-code"' in asked.content.decode()
+    assert not AuditEntry.objects.filter(action="release.download").exists()
+    with time_machine.travel(time.time() + 60, tick=False):  # the next code, not the one used
+        archive = client.post(
+            f"/statistics/releases/{release.pk}/archive/",
+            {"step_up-code": current_code(coordinator)},
+        )
     assert archive.status_code == 200 and archive["Content-Type"] == "application/zip"
+    assert AuditEntry.objects.filter(action="release.download").count() == 1
     raw = archive.content
     login_verified(client, analyst)
-    assert client.get(f"/statistics/releases/{release.pk}/archive/").status_code == 403
+    assert client.post(f"/statistics/releases/{release.pk}/archive/").status_code == 403
     first = client.post("/hub/received/", {"file": _file(raw, "r.zip")})
     assert first.status_code == 302
     again = client.post("/hub/received/", {"file": _file(raw, "r.zip")})
@@ -308,7 +321,7 @@ def test_a_wrong_archive_is_refused_and_nothing_is_kept(
     client, arrivals, coordinator, analyst, change, message
 ):
     release = _approved_release(client, arrivals, coordinator)
-    raw = client.get(f"/statistics/releases/{release.pk}/archive/").content
+    raw = client.post(f"/statistics/releases/{release.pk}/archive/").content
     login_verified(client, analyst)
     client.post("/hub/received/", {"file": _file(raw, "r.zip")})  # the key is now known
     assert ImportBatch.objects.count() == 1
@@ -323,7 +336,7 @@ def test_a_wrong_archive_is_refused_and_nothing_is_kept(
 
 def test_the_hub_refuses_a_dataflow_it_does_not_know(client, arrivals, coordinator, analyst):
     release = _approved_release(client, arrivals, coordinator)
-    raw = client.get(f"/statistics/releases/{release.pk}/archive/").content
+    raw = client.post(f"/statistics/releases/{release.pk}/archive/").content
     release.delete()
     arrivals.delete()
     login_verified(client, analyst)

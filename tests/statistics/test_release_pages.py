@@ -5,7 +5,14 @@ import time
 import pytest
 from django.utils import timezone
 
-from tests.factories import current_code, login_verified, make_case, make_organisation, make_user
+from tests.factories import (
+    current_code,
+    login_verified,
+    make_case,
+    make_organisation,
+    make_user,
+    step_up,
+)
 from veza.core.models import AuditEntry
 from veza.statistics.models import ImportBatch, Release
 
@@ -34,8 +41,14 @@ def test_build_review_approve_with_a_fresh_code_and_send(client, coordinator):
     )
     page = client.get(f"/statistics/releases/{release.pk}/").content.decode()
     assert "Victims by sex and age group" in page and "<svg" in page
-    # Sending before approval, or approving with a wrong code, changes nothing.
+    # Sending before approval, or approving with a wrong code, changes nothing; sending asks for
+    # a fresh code first (step-up).
+    asked = client.post(f"/statistics/releases/{release.pk}/", {"action": "send"})
+    assert asked.status_code == 403 and 'name="step_up-code"' in asked.content.decode()
+    step_up(client)
     assert client.post(f"/statistics/releases/{release.pk}/", {"action": "send"}).status_code == 400
+    client.logout()
+    login_verified(client, coordinator)  # a new session: the step-up above is gone
     wrong = client.post(f"/statistics/releases/{release.pk}/", {"code": "000000"})
     assert wrong.status_code == 400 and "not right" in wrong.content.decode()
     release.refresh_from_db()

@@ -8,14 +8,16 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from veza.cases.demo import demo_cases
+        from veza.cases.emergency_views import emergency_banners
         from veza.cases.views import screening_actions
         from veza.core.demo import register_demo_step
-        from veza.core.hooks import register_action
+        from veza.core.hooks import register_action, register_banner
 
         register_demo_step(40, "cases", demo_cases)
         from veza.core.navigation import NavItem, register_nav
 
         register_action("screening.outcome", screening_actions)
+        register_banner(emergency_banners)
         register_nav(
             NavItem(
                 "cases",

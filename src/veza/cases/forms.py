@@ -10,7 +10,14 @@ from veza.cases.choices import (
     TraffickingStatus,
 )
 
-__all__ = ["CaseFactsForm", "ConsentForm", "DecisionForm", "IdentityForm", "NameSearchForm"]
+__all__ = [
+    "BreakGlassForm",
+    "CaseFactsForm",
+    "ConsentForm",
+    "DecisionForm",
+    "IdentityForm",
+    "NameSearchForm",
+]
 
 
 class CaseFactsForm(forms.Form):
@@ -124,4 +131,29 @@ class NameSearchForm(forms.Form):
         label=_("Find by name"),
         max_length=200,
         help_text=_("The full name or the family name, spelled any way (č or c, capitals)."),
+    )
+
+
+class BreakGlassForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Case reference"),
+        max_length=24,
+        help_text=_("Exactly as it was given to you, e.g. RS-2026-7K2Q9D."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    reason = forms.CharField(
+        label=_("Why you need this case now"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "At least 20 characters. The national coordinator and the organisation responsible "
+            "for the case will read it. Do not write the person's name or other details that "
+            "identify them."
+        ),
+    )
+    hours = forms.TypedChoiceField(
+        label=_("For how long"),
+        coerce=int,
+        choices=[(1, _("1 hour")), (4, _("4 hours")), (8, _("8 hours"))],
+        initial=1,
     )

@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from veza.cases.choices import (
@@ -18,7 +19,15 @@ from veza.cases.choices import (
 from veza.core.fields import SealedJSONField, SealedTextField
 from veza.core.models import VersionedModel
 
-__all__ = ["Case", "CaseEvent", "Consent", "Identity", "TraffickingDecision", "new_case_code"]
+__all__ = [
+    "Case",
+    "CaseEvent",
+    "Consent",
+    "EmergencyAccess",
+    "Identity",
+    "TraffickingDecision",
+    "new_case_code",
+]
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -99,6 +108,7 @@ class Case(VersionedModel):
             ("change_identity", _("Can record the identity of people in the organisation's cases")),
             ("record_decision", _("Can record a formal identification decision")),
             ("manage_consent", _("Can record and withdraw consent")),
+            ("break_glass", _("Can open a case outside their organisations in an emergency")),
         ]
         indexes = [
             models.Index(fields=["organisation", "case_status", "-updated_at"]),
@@ -248,3 +258,43 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class EmergencyAccessQuerySet(models.QuerySet):
+    def live(self):
+        """Grants not ended early and not yet expired, as of now."""
+        return self.filter(ended_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class EmergencyAccess(models.Model):
+    """Break-the-glass: one person may read one case outside their organisations, for a few
+    hours, for a written reason. Never in lists; every read under it is audited."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emergency_accesses")
+    reason = models.TextField(_("reason"))
+    hours = models.PositiveSmallIntegerField(_("duration in hours"))
+    granted_at = models.DateTimeField(_("opened"))
+    expires_at = models.DateTimeField(_("until"), db_index=True)
+    ended_at = models.DateTimeField(_("ended early"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = EmergencyAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+        ordering = ["-granted_at", "-id"]
+        default_permissions = ()
+        indexes = [models.Index(fields=["user", "case", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.case_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.ended_at is None and self.expires_at > timezone.now()

@@ -19,6 +19,7 @@ from veza.cases.choices import (
     Sex,
     TraffickingStatus,
 )
+from veza.cases.emergency import may_view_identity
 from veza.cases.models import Case, CaseEvent, Consent, Identity, TraffickingDecision, new_case_code
 from veza.core.audit import audit_log
 from veza.core.crypto import blind_index
@@ -246,10 +247,17 @@ def identity_write(*, actor, case: Case, **values) -> Identity:
 
 @transaction.atomic
 def identity_read(*, actor, case: Case) -> Identity | None:
-    """The identity record, for someone with the identity permission; the read is audited."""
-    _require(actor, "cases.view_identity", case)
+    """The identity record, for someone with the identity permission; the read is audited.
+    Under emergency access (`case.emergency_access`, set by `case_get_visible`) the identity
+    permission held in the user's own organisation counts, and the read says so."""
+    if not may_view_identity(actor, case):
+        raise PermissionDeniedError()
     identity = Identity.objects.filter(case=case).first()
-    audit_log("identity.read", actor=actor, obj=case, organisation_id=case.organisation_id)
+    grant = getattr(case, "emergency_access", None)
+    detail = {"via": "break_glass", "grant": grant.pk} if grant is not None else None
+    audit_log(
+        "identity.read", actor=actor, obj=case, organisation_id=case.organisation_id, detail=detail
+    )
     return identity
 
 

@@ -1,12 +1,19 @@
 from django.urls import path
 
-from veza.cases import views
+from veza.cases import emergency_views, views
 
 app_name = "cases"
 
 urlpatterns = [
     path("cases/", views.case_list, name="list"),
     path("cases/new/", views.case_new, name="new"),
+    path("cases/break-glass/", emergency_views.break_glass, name="break-glass"),
+    path("cases/break-glass/log/", emergency_views.break_glass_log, name="break-glass-log"),
+    path(
+        "cases/break-glass/<int:pk>/end/",
+        emergency_views.break_glass_end,
+        name="break-glass-end",
+    ),
     path("cases/<int:pk>/", views.case_detail, name="detail"),
     path("cases/<int:pk>/edit/", views.case_edit, name="edit"),
     path("cases/<int:pk>/identity/", views.identity_view, name="identity"),

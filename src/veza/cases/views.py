@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from veza.cases.choices import CaseStatus, Exploitation, MethodOfControl
+from veza.cases.emergency import may_view_identity, refuse_under_emergency
 from veza.cases.forms import CaseFactsForm, ConsentForm, DecisionForm, IdentityForm, NameSearchForm
 from veza.cases.models import Consent
 from veza.cases.selectors import case_get_visible, case_list_visible
@@ -159,7 +160,7 @@ def case_detail(request, pk: int):
             "events": case.events.select_related("actor", "organisation")[:100],
             "countdown": _countdown(case),
             "can_edit": user.has_perm("cases.change_case", case) and not case.is_closed,
-            "can_identity": user.has_perm("cases.view_identity", case),
+            "can_identity": may_view_identity(user, case),
             "can_consent": user.has_perm("cases.manage_consent", case) and not case.is_closed,
             "can_decide": bool(user_scope(user).organisations_with("cases.record_decision"))
             and not case.is_closed,
@@ -174,6 +175,7 @@ def case_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def case_edit(request, pk: int):
     case = case_get_visible(user=request.user, pk=pk)
+    refuse_under_emergency(case)
     initial = {f: getattr(case, f) for f in CaseFactsForm.base_fields}
     form = CaseFactsForm(request.POST or None, initial=initial)
     status = 200
@@ -215,6 +217,7 @@ def identity_view(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def identity_edit(request, pk: int):
     case = case_get_visible(user=request.user, pk=pk)
+    refuse_under_emergency(case)
     if not request.user.has_perm("cases.change_identity", case):
         raise PermissionDeniedError()
     initial = {}
@@ -255,6 +258,7 @@ def identity_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def consent_new(request, pk: int):
     case = case_get_visible(user=request.user, pk=pk)
+    refuse_under_emergency(case)
     if not request.user.has_perm("cases.manage_consent", case):
         raise PermissionDeniedError()
     organisations = list(
@@ -300,7 +304,7 @@ def consent_withdraw_view(request, pk: int):
     consent = Consent.objects.select_related("case").filter(pk=pk).first()
     if consent is None:
         raise NotFoundError()
-    case_get_visible(user=request.user, pk=consent.case_id)
+    refuse_under_emergency(case_get_visible(user=request.user, pk=consent.case_id))
     try:
         consent_withdraw(actor=request.user, consent=consent, note=request.POST.get("note", ""))
         messages.success(request, _("Consent withdrawn: nothing more is shared under it."))
@@ -312,6 +316,7 @@ def consent_withdraw_view(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def decision_new(request, pk: int):
     case = case_get_visible(user=request.user, pk=pk)
+    refuse_under_emergency(case)
     bodies = user_scope(request.user).organisations_with("cases.record_decision")
     body = Organisation.objects.filter(pk__in=bodies).order_by("name").first()
     if body is None:
@@ -337,6 +342,7 @@ def decision_new(request, pk: int):
 @require_POST
 def case_close_view(request, pk: int):
     case = case_get_visible(user=request.user, pk=pk)
+    refuse_under_emergency(case)
     try:
         case_close(
             actor=request.user,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from veza.core.hooks import banners_for
 from veza.core.navigation import nav_items_for
 
 __all__ = ["veza"]
@@ -13,6 +14,8 @@ def veza(request):
         "VEZA_DEMO": settings.DEMO,
         "VEZA_ENV": settings.VEZA_ENV,
         "nav_items": nav_items_for(user) if user is not None else [],
+        # Lazy: computed only when a page renders them (not for JSON or file responses).
+        "page_banners": lambda: banners_for(request),
         "language_choices": [
             (code, settings.LANGUAGE_NATIVE_NAMES.get(code, str(name)))
             for code, name in settings.LANGUAGES

@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 __all__ = [
     "actions_for",
+    "banners_for",
     "panels_for",
     "periodic_tasks",
     "register_action",
+    "register_banner",
     "register_panels",
     "register_periodic",
 ]
@@ -41,6 +43,20 @@ def register_panels(slot: str, provider: Callable) -> None:
 
 def panels_for(slot: str) -> list[Callable]:
     return list(_PANELS.get(slot, []))
+
+
+_BANNERS: list[Callable] = []
+
+
+def register_banner(provider: Callable) -> None:
+    """`provider(request)` returns rendered HTML fragments shown at the top of every page
+    (e.g. a live emergency access)."""
+    if provider not in _BANNERS:
+        _BANNERS.append(provider)
+
+
+def banners_for(request) -> list[str]:
+    return [html for provider in _BANNERS for html in provider(request)]
 
 
 _PERIODIC: list[tuple] = []

@@ -28,6 +28,7 @@ from veza.core.context import client_ip
 from veza.core.forms import CodeForm, LanguageForm, LoginForm
 from veza.core.middleware import HAD_SESSION_COOKIE, LOGIN_AT
 from veza.core.signals import logout_reason
+from veza.core.stepup import STEP_UP_AT
 from veza.core.throttle import throttle_check, throttle_fail, throttle_keys, throttle_reset
 from veza.core.totp import totp_qr_svg, verify_code
 
@@ -116,6 +117,8 @@ def _finish_login(request, user, device):
         login(request, user, backend="veza.organisations.backends.MembershipBackend")
         otp_login(request, device)
         request.session[LOGIN_AT] = time.time()
+        # The code just typed counts as a fresh second factor for exports (core.stepup).
+        request.session[STEP_UP_AT] = time.time()
         for key in (PENDING_USER, PENDING_AT, PENDING_NEXT):
             request.session.pop(key, None)
         audit_log(

@@ -10,7 +10,10 @@ class ReferralsConfig(AppConfig):
         from veza.core.demo import register_demo_step
         from veza.core.hooks import register_action, register_panels
         from veza.core.navigation import NavItem, register_nav
-        from veza.referrals import services  # noqa: F401  (consent-withdrawal receiver)
+        from veza.referrals import (
+            emergency_notices,  # noqa: F401  (emergency-access receiver)
+            services,  # noqa: F401  (consent-withdrawal receiver)
+        )
         from veza.referrals.demo import demo_referrals
         from veza.referrals.views import case_actions, case_panels
 

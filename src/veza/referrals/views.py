@@ -12,11 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from veza.cases.emergency import refuse_under_emergency
 from veza.cases.forms import DecisionForm
 from veza.cases.selectors import case_get_visible
 from veza.core.audit import audit_log
 from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
 from veza.core.scoping import require_perm
+from veza.core.stepup import step_up_gate
 from veza.core.web import add_errors, posted_version
 from veza.organisations.models import Organisation
 from veza.organisations.scope import user_scope
@@ -145,6 +147,7 @@ def service_edit(request, pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 def referral_new(request, case_pk: int):
     case = case_get_visible(user=request.user, pk=case_pk)
+    refuse_under_emergency(case)
     if not request.user.has_perm("referrals.add_referral", case.organisation):
         raise PermissionDeniedError()
     services = [
@@ -258,6 +261,7 @@ def referral_act(request, pk: int, step: str):
 @require_POST
 def progress_update(request, case_pk: int):
     case = case_get_visible(user=request.user, pk=case_pk)
+    refuse_under_emergency(case)
     if not request.user.has_perm("cases.change_case", case):
         raise PermissionDeniedError()
     sop = sop_for(case.participant.code)
@@ -310,29 +314,43 @@ def case_actions(request, case) -> list[dict]:
             {
                 "label": _("Export (HTCDS JSON)"),
                 "url": reverse("referrals:case-json", kwargs={"case_pk": case.pk}),
+                "method": "post",
             }
         )
         actions.append(
             {
                 "label": _("Case summary (PDF)"),
                 "url": reverse("referrals:case-pdf", kwargs={"case_pk": case.pk}),
+                "method": "post",
             }
         )
     return actions
 
 
-@require_GET
-def case_export_json(request, case_pk: int):
+def _export_allowed(request, case_pk: int, purpose: str):
+    """The case, if it may be exported now; else the step-up form to answer with. Emergency
+    access never exports (403)."""
     case = case_get_visible(user=request.user, pk=case_pk)
+    refuse_under_emergency(case)
+    return case, step_up_gate(request, purpose=purpose)
+
+
+@require_POST
+def case_export_json(request, case_pk: int):
+    case, asked = _export_allowed(request, case_pk, "case.export")
+    if asked is not None:
+        return asked
     data = case_htcds(actor=request.user, case=case)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="{case.code}.json"'
     return response
 
 
-@require_GET
+@require_POST
 def case_export_pdf(request, case_pk: int):
-    case = case_get_visible(user=request.user, pk=case_pk)
+    case, asked = _export_allowed(request, case_pk, "case.export")
+    if asked is not None:
+        return asked
     pdf = case_summary_pdf(actor=request.user, case=case, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{case.code}.pdf"'

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from veza.core.audit import audit_log
 from veza.core.charts import Series, line_chart
 from veza.core.errors import NotFoundError, ValidationError
 from veza.core.scoping import require_perm
+from veza.core.stepup import step_up_gate
 from veza.core.web import add_errors
 from veza.statistics.exchange import (
     dataflow_define,
@@ -269,9 +272,10 @@ def dataflow_upload(request):
     )
 
 
-@require_GET
+@require_POST
 def release_download(request, pk):
-    """The signed release as a ZIP archive, for a hub that is not this instance."""
+    """The signed release as a ZIP archive, for a hub that is not this instance (POST, after a
+    fresh second factor; audited)."""
     require_perm(request.user, PERM)
     release = Release.objects.filter(
         pk=pk,
@@ -280,6 +284,15 @@ def release_download(request, pk):
     ).first()
     if release is None:
         raise NotFoundError()
+    if (asked := step_up_gate(request, purpose="release.download")) is not None:
+        return asked
+    with transaction.atomic():
+        audit_log(
+            "release.download",
+            actor=request.user,
+            obj=release,
+            detail={"participant": release.participant.code, "year": release.year},
+        )
     response = HttpResponse(release_archive(release), content_type="application/zip")
     name = f"veza-release-{release.participant.code}-{release.year}-{release.pk}.zip"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from veza.core.charts import stacked_bars
 from veza.core.errors import NotFoundError, ValidationError
 from veza.core.scoping import require_perm
+from veza.core.stepup import step_up_gate, step_up_mark
 from veza.core.web import add_errors
 from veza.organisations.models import Participant
 from veza.organisations.scope import user_scope
@@ -201,6 +202,8 @@ def release_detail(request, pk):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "send":
+                if (asked := step_up_gate(request, purpose="release.send")) is not None:
+                    return asked
                 batch = release_send(actor=request.user, release=release)
                 messages.success(
                     request,
@@ -210,6 +213,8 @@ def release_detail(request, pk):
                 return redirect("statistics:release", pk=release.pk)
             if form.is_valid():
                 release_approve(actor=request.user, release=release, code=form.cleaned_data["code"])
+                # The code just typed is a fresh second factor for sending and downloading.
+                step_up_mark(request)
                 messages.success(request, _("The release is approved."))
                 return redirect("statistics:release", pk=release.pk)
         except ValidationError as exc:

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from veza.core.audit import audit_log
+from veza.core.context import current_ip
 from veza.core.errors import ValidationError
+from veza.core.stepup import second_factor_check, second_factor_error
 from veza.statistics.hub import release_receive
 
 __all__ = [
@@ -268,14 +270,6 @@ def release_export(
     return built
 
 
-def _fresh_second_factor(actor, code: str) -> str:
-    from django_otp import devices_for_user
-
-    from veza.core.totp import verify_code
-
-    return verify_code(devices_for_user(actor, confirmed=True), code)[0]
-
-
 def release_approve(*, actor, release, code: str):
     """Approve a built release; a fresh code from the authenticator app is required. A wrong
     code is audited (outside the refused change, so the record stays) and changes nothing."""
@@ -286,19 +280,11 @@ def release_approve(*, actor, release, code: str):
     _release_scope(actor, release.participant)
     if release.status != ReleaseStatus.BUILT:
         raise ValidationError(fields={"release": [_("This release is not waiting for approval.")]})
-    outcome = _fresh_second_factor(actor, code)
+    outcome, wait = second_factor_check(actor, code, ip=current_ip())
     if outcome != "ok":
         with transaction.atomic():
             audit_log("release.approve_failed", actor=actor, obj=release, detail={"step": "code"})
-        raise ValidationError(
-            fields={
-                "code": [
-                    _("Too many wrong codes. Wait a few seconds, then try again.")
-                    if outcome == "throttled"
-                    else _("This code is not right or has already been used.")
-                ]
-            }
-        )
+        raise ValidationError(fields={"code": [second_factor_error(outcome, wait)]})
     with transaction.atomic():
         release = Release.objects.select_for_update().get(pk=release.pk)
         if release.status != ReleaseStatus.BUILT:

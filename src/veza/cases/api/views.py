@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from veza.cases.choices import ConsentGiver, ConsentPurpose, TraffickingStatus
+from veza.cases.emergency import refuse_under_emergency
 from veza.cases.models import Case, Consent
 from veza.cases.selectors import case_get_visible, case_list_visible
 from veza.cases.services import (
@@ -178,6 +179,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
     def partial_update(self, request, pk=None):
         case = self.get_object()
+        refuse_under_emergency(case)
         data = CaseUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         facts = dict(data.validated_data)
@@ -193,6 +195,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         every read is audited."""
         case = self.get_object()
         if request.method == "PATCH":
+            refuse_under_emergency(case)
             data = IdentitySerializer(data=request.data)
             data.is_valid(raise_exception=True)
             identity_write(actor=request.user, case=case, **data.validated_data)
@@ -208,6 +211,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def consents(self, request, pk=None):
         case = self.get_object()
         if request.method == "POST":
+            refuse_under_emergency(case)
             if not request.user.has_perm("cases.manage_consent", case):
                 raise PermissionDeniedError()
             data = ConsentCreateSerializer(data=request.data)
@@ -229,6 +233,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"])
     def decision(self, request, pk=None):
         case = self.get_object()
+        refuse_under_emergency(case)
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         bodies = user_scope(request.user).organisations_with("cases.record_decision")

@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from veza.cases.emergency import refuse_under_emergency
 from veza.cases.selectors import case_get_visible
 from veza.core.api.permissions import perm_required
 from veza.core.errors import NotFoundError
@@ -160,6 +161,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         case = case_get_visible(user=request.user, pk=values.pop("case"))
+        refuse_under_emergency(case)
         service = Service.objects.visible_to(request.user).filter(pk=values.pop("service")).first()
         if service is None:
             raise NotFoundError()
