@@ -70,11 +70,15 @@ def _anonymised(label: str):
     return AnonymisedRecord.objects.filter(model=label).values("object_id")
 
 
-def _mark(obj, retention_class: str, now: datetime) -> None:
+#: What an anonymising rule returns when it erased the record instead (a draft screening).
+ERASED = object()
+
+
+def _mark(label: str, pk: int, retention_class: str, now: datetime) -> None:
     from veza.privacy.models import AnonymisedRecord
 
     AnonymisedRecord.objects.create(
-        model=obj._meta.label_lower, object_id=obj.pk, retention_class=retention_class, at=now
+        model=label, object_id=pk, retention_class=retention_class, at=now
     )
 
 
@@ -186,12 +190,12 @@ def _cross_border_anonymise(referral, now) -> None:
     )
 
 
-def _screening_anonymise(screening, now) -> None:
+def _screening_anonymise(screening, now):
     from veza.screening.models import Screening
 
     if screening.is_draft:
         screening.delete()
-        return
+        return ERASED
     delta = _shift(screening.created_at)
     Screening.objects.filter(pk=screening.pk).update(
         answers={},
@@ -300,8 +304,9 @@ def _anonymising(code: str, apply):
     """Apply, then remember that the record is anonymised (so later runs leave it be)."""
 
     def run(obj, now):
-        apply(obj, now)
-        _mark(obj, code, now)
+        label, pk = obj._meta.label_lower, obj.pk
+        if apply(obj, now) is not ERASED:
+            _mark(label, pk, code, now)
 
     return run
 
