@@ -10,6 +10,10 @@
     veza keys init             create the instance keys (production)
     veza roles sync            apply data/roles.yaml to the built-in roles
     veza recommendations import FILE [--participant RS]   import recommendations
+    veza retention purge [--dry-run] [--participant RS]   erase or anonymise what ran out
+    veza retention register [--format md|csv] [--out FILE] the record of processing (art. 30)
+    veza retention hold CASE --reason TEXT                keep a case out of the purge
+    veza subject-access export CASE --out DIR [--lang sr] everything held about a person
 
 Any other Django management command works too (`veza check`, `veza shell`, ...).
 """

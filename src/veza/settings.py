@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "veza.recommendations",
     "veza.fieldforms",
     "veza.emergencies",
+    "veza.privacy",
 ]
 
 MIDDLEWARE = [

@@ -74,6 +74,7 @@ urlpatterns = [
     path("", include("veza.recommendations.urls")),
     path("", include("veza.fieldforms.urls")),
     path("", include("veza.emergencies.urls")),
+    path("", include("veza.privacy.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from veza.cases.services import IDENTITY_FIELDS, identity_read
 from veza.core.audit import audit_log
 
-__all__ = ["case_htcds", "case_summary_pdf"]
+__all__ = ["case_htcds", "case_summary_pdf", "htcds_case", "htcds_person"]
 
 HTCDS_GENDER = {
     "female": "Female",
@@ -18,11 +18,10 @@ HTCDS_GENDER = {
 }
 
 
-def case_htcds(*, actor, case) -> dict:
-    """Field names after the Human Trafficking Case Data Standard (HTCDS v2)."""
-    data = {
-        "standard": "HTCDS v2 field names (Veza export)",
-        "exportedAt": timezone.now().isoformat(),
+def htcds_case(case) -> dict:
+    """The case's facts, decisions, screenings, consents and referrals under HTCDS v2 names (no
+    identity, no audit: callers decide who may see it and log the export)."""
+    return {
         "caseId": case.code,
         "caseStatus": case.case_status,
         "traffickingStatus": case.trafficking_status,
@@ -72,20 +71,34 @@ def case_htcds(*, actor, case) -> dict:
             for r in case.referrals.select_related("to_organisation", "service")
         ],
     }
+
+
+def htcds_person(identity) -> dict:
+    """The identity record under HTCDS v2 names."""
+    return {
+        "givenName": identity.given_names,
+        "familyName": identity.family_name,
+        "otherNames": identity.other_names,
+        "dateOfBirth": identity.date_of_birth or None,
+        "placeOfBirth": identity.place_of_birth,
+        "documents": identity.documents or [],
+        "contacts": identity.contacts or [],
+        "languages": identity.languages or [],
+    }
+
+
+def case_htcds(*, actor, case) -> dict:
+    """Field names after the Human Trafficking Case Data Standard (HTCDS v2)."""
+    data = {
+        "standard": "HTCDS v2 field names (Veza export)",
+        "exportedAt": timezone.now().isoformat(),
+        **htcds_case(case),
+    }
     included_identity = False
     if actor.has_perm("cases.view_identity", case):
         identity = identity_read(actor=actor, case=case)
         if identity is not None:
-            data["person"] = {
-                "givenName": identity.given_names,
-                "familyName": identity.family_name,
-                "otherNames": identity.other_names,
-                "dateOfBirth": identity.date_of_birth or None,
-                "placeOfBirth": identity.place_of_birth,
-                "documents": identity.documents or [],
-                "contacts": identity.contacts or [],
-                "languages": identity.languages or [],
-            }
+            data["person"] = htcds_person(identity)
             included_identity = True
     audit_log(
         "case.export",
