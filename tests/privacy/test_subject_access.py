@@ -108,7 +108,7 @@ def test_the_coordinator_downloads_the_pdf_with_a_fresh_code(client, closed_case
             "case": closed_case.code,
             "format": "pdf",
             "language": "en",
-            "code": current_code(coordinator),
+            "step_up-code": current_code(coordinator),
         },
     )
     assert response.status_code == 200
@@ -129,7 +129,7 @@ def test_the_json_download(client, closed_case, coordinator):
             "case": closed_case.code,
             "format": "json",
             "language": "en",
-            "code": current_code(coordinator),
+            "step_up-code": current_code(coordinator),
         },
     )
     assert json.loads(response.content)["identity"]["givenName"] == GIVEN
@@ -139,13 +139,16 @@ def test_the_json_download(client, closed_case, coordinator):
 @pytest.mark.django_db
 def test_a_wrong_code_downloads_nothing(client, closed_case, coordinator):
     login_verified(client, coordinator)
-    response = client.post(
-        URL, {"case": closed_case.code, "format": "json", "language": "en", "code": "000000"}
-    )
+    form = {"case": closed_case.code, "format": "json", "language": "en"}
+    asked = client.post(URL, form)
+    assert asked.status_code == 403 and 'name="step_up-code"' in asked.content.decode()
+    response = client.post(URL, {**form, "step_up-code": "000000"})
     assert response.status_code == 400
-    assert GIVEN.encode() not in response.content
+    assert GIVEN.encode() not in response.content + asked.content
     assert not AuditEntry.objects.filter(action="subject_access.export").exists()
-    assert AuditEntry.objects.filter(action="subject_access.export_failed").exists()
+    assert AuditEntry.objects.filter(
+        action="auth.step_up_failed", detail__for="privacy.subject_access"
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -158,7 +161,7 @@ def test_a_case_of_another_participant_is_not_found(client, coordinator):
             "case": elsewhere.code,
             "format": "json",
             "language": "en",
-            "code": current_code(coordinator),
+            "step_up-code": current_code(coordinator),
         },
     )
     assert response.status_code == 404
@@ -171,9 +174,7 @@ def test_those_without_the_permission_are_refused(client, closed_case):
     manager = closed_case.manager  # works on the case, but may not export everything
     login_verified(client, manager)
     assert client.get(URL).status_code == 403
-    response = client.post(
-        URL, {"case": closed_case.code, "format": "json", "language": "en", "code": "1"}
-    )
+    response = client.post(URL, {"case": closed_case.code, "format": "json", "language": "en"})
     assert response.status_code == 403
 
 
