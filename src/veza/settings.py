@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "veza.core.uploads.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -325,6 +326,10 @@ SPECTACULAR_SETTINGS = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Logging: no personal data, ever. Requests are logged by path only (ids, never names). ------
+#: No request body larger than this is read (uploads have their own, smaller caps; federation
+#: packets may be up to 25 MB). The reverse proxy should cap at the same size.
+VEZA_MAX_REQUEST_BYTES = int(env("VEZA_MAX_REQUEST_BYTES", str(26 * 1024 * 1024)))
+
 #: Error reports (e-mail to ADMINS) never hold what was posted or the frames' variables.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "veza.core.reporting.PersonalDataReporterFilter"
 ADMINS = [("Veza operator", a) for a in env_list("VEZA_ADMINS")]

@@ -52,7 +52,7 @@ def test_add_check_suspend_and_publish(client, instance, admin_user):
         "federation.peer_suspended",
     } <= actions
     garbage = client.post(
-        "/federation/", {"action": "import", "card-card": SimpleUploadedFile("c", b"x")}
+        "/federation/", {"action": "import", "card-card": SimpleUploadedFile("c.json", b"x")}
     )
     assert garbage.status_code == 400 and "not a valid Veza peer card" in garbage.content.decode()
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from veza.core.errors import NotFoundError, ValidationError
 from veza.core.scoping import require_perm
+from veza.core.uploads import UploadField
 from veza.core.web import add_errors
 from veza.federation.models import Packet, Peer, RejectedPacket
 from veza.federation.services import identity, my_card, peer_confirm, peer_import, peer_set_status
@@ -24,7 +25,9 @@ PERM = "federation.manage_peers"
 
 
 class CardForm(forms.Form):
-    card = forms.FileField(
+    card = UploadField(
+        kinds=("card",),
+        max_mb=1,
         label=gettext_lazy("Peer card"),
         help_text=gettext_lazy(
             "The card file the other instance's administrator sent you. Nothing is trusted "

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from veza.core.uploads import UploadField
 from veza.fieldforms.submissions import MAX_BYTES
 
 __all__ = ["ExportForm", "ImportForm"]
@@ -27,7 +28,9 @@ class ImportForm(forms.Form):
         coerce=int,
         help_text=_("The screenings become this organisation's; urgent ones go on its worklist."),
     )
-    file = forms.FileField(
+    file = UploadField(
+        kinds=("csv", "json"),
+        max_mb=MAX_BYTES // (1024 * 1024),
         label=_("Exported submissions (CSV or JSON)"),
         help_text=_("From ODK Central or KoboToolbox. At most 10 MB and 5000 submissions."),
     )
@@ -35,9 +38,3 @@ class ImportForm(forms.Form):
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [(o.pk, str(o)) for o in organisations]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        return upload

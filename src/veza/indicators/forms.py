@@ -1,13 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["AdoptForm", "ImportForm"]
+from veza.core.uploads import UploadField
 
-MAX_UPLOAD = 2 * 1024 * 1024
+__all__ = ["AdoptForm", "ImportForm"]
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = UploadField(
+        kinds=("yaml", "xlsx"),
+        max_mb=2,
         label=_("Content file"),
         help_text=_(
             "A YAML file in Veza's format, or an XLSX workbook with a 'set' sheet (id, version, "
@@ -15,14 +17,6 @@ class ImportForm(forms.Form):
             "(id, dimension, strength, text, provenance, source, note). At most 2 MB."
         ),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 2 MB."))
-        if not upload.name.lower().endswith((".yaml", ".yml", ".xlsx")):
-            raise forms.ValidationError(_("Upload a .yaml or .xlsx file."))
-        return upload
 
 
 class AdoptForm(forms.Form):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from veza.core.uploads import UploadField
 from veza.recommendations.choices import Body, LinkKind, ProgressStatus, Theme
 from veza.recommendations.importer import MAX_BYTES
 from veza.recommendations.models import Measure, ProgressReport, Recommendation, Source, Strategy
@@ -102,7 +103,9 @@ class ImportForm(forms.Form):
         coerce=int,
         help_text=_("Rows without a participant code are imported for this participant."),
     )
-    file = forms.FileField(
+    file = UploadField(
+        kinds=("csv", "xlsx"),
+        max_mb=MAX_BYTES // (1024 * 1024),
         label=_("File (CSV or XLSX)"),
         help_text=_("Laid out as the template. At most 2 MB and 2000 rows."),
     )
@@ -110,12 +113,6 @@ class ImportForm(forms.Form):
     def __init__(self, *args, participants=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["participant"].choices = _participant_choices(participants)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 2 MB."))
-        return upload
 
 
 class StrategyForm(forms.ModelForm):

@@ -20,6 +20,7 @@ from veza.core.charts import Series, line_chart
 from veza.core.errors import NotFoundError, ValidationError
 from veza.core.scoping import require_perm
 from veza.core.stepup import step_up_gate
+from veza.core.uploads import UploadField
 from veza.core.web import add_errors
 from veza.statistics.exchange import (
     dataflow_define,
@@ -40,11 +41,11 @@ __all__ = [
     "release_download",
 ]
 
-MAX_UPLOAD = 10 * 1024 * 1024
-
 
 class DefineForm(forms.Form):
-    file = forms.FileField(
+    file = UploadField(
+        kinds=("xml",),
+        max_mb=10,
         label=gettext_lazy("SDMX-ML structure"),
         help_text=gettext_lazy(
             "An SDMX-ML 2.1 structure message with the data structure (dimensions and their code "
@@ -70,19 +71,15 @@ class DefineForm(forms.Form):
         ),
     )
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        return upload
-
 
 class UploadForm(forms.Form):
     dataflow = forms.ModelChoiceField(
         label=gettext_lazy("Dataflow"), queryset=Dataflow.objects.none(), empty_label=None
     )
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000)
-    file = forms.FileField(
+    file = UploadField(
+        kinds=("csv", "xlsx"),
+        max_mb=10,
         label=gettext_lazy("Table (CSV, XLSX or SDMX-CSV)"),
         help_text=gettext_lazy(
             "One column per dimension with its codes, OBS_VALUE with the true counts, and "
@@ -101,17 +98,11 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(_("The year has not begun yet."))
         return year
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        return upload
-
 
 class ArchiveForm(forms.Form):
-    file = forms.FileField(
+    file = UploadField(
+        kinds=("zip",),
+        max_mb=20,
         label=gettext_lazy("Release archive (ZIP)"),
         help_text=gettext_lazy(
             "The ZIP file a participant's coordinator downloaded from their own Veza: the signed "

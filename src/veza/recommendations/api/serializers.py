@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from veza.core.uploads import upload_problem
 from veza.recommendations.choices import Body, LinkKind, Priority, ProgressStatus, Theme, Wording
+from veza.recommendations.importer import MAX_BYTES
 from veza.recommendations.models import (
     Measure,
     Objective,
@@ -115,6 +117,12 @@ class ImportUploadSerializer(serializers.Serializer):
     participant = serializers.CharField(
         max_length=4, required=False, help_text="Fills empty participant cells; refuses others."
     )
+
+    def validate_file(self, value):
+        problem = upload_problem(value, kinds=("csv", "xlsx"), max_mb=MAX_BYTES // (1024 * 1024))
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
 
 
 class ImportResultSerializer(serializers.Serializer):
