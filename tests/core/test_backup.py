@@ -318,6 +318,32 @@ def test_the_manifest_describes_the_archive(tmp_path):
     assert manifest["sealed_values_per_key"] == {"1": 6}  # 4 identity, 2 referral
 
 
+def test_a_restore_warns_when_a_field_key_it_needs_is_missing(tmp_path, isolated_keys):
+    _people()
+    archive = tmp_path / "veza.vzb"
+    _backup(archive)
+    (isolated_keys / "field-2.key").write_text(secrets.token_bytes(32).hex())
+    (isolated_keys / "field-1.key").rename(tmp_path / "field-1.key")
+    err = io.StringIO()
+    call_command("restore", str(archive), "--replace", stdout=io.StringIO(), stderr=err)
+    assert "field key(s) 1 are not in VEZA_KEYS_DIR" in err.getvalue()
+    assert audit_verify().ok
+
+
+def test_check_tells_whether_the_archive_fits_this_database(tmp_path, monkeypatch):
+    archive = tmp_path / "veza.vzb"
+    real = backup_module._migration_state
+    monkeypatch.setattr(
+        backup_module, "_migration_state", lambda: {**real(), "cases": ["9999_future"]}
+    )
+    _backup(archive)
+    monkeypatch.setattr(backup_module, "_migration_state", real)
+    out = io.StringIO()
+    call_command("restore", str(archive), "--check", stdout=out)
+    assert "Archive OK" in out.getvalue() and "would not restore" in out.getvalue()
+    assert "newer Veza" in out.getvalue()
+
+
 @pytest.mark.postgres_only
 def test_an_archive_made_on_sqlite_restores_into_postgresql(tmp_path, isolated_keys):
     """The dump is engine-independent: a SQLite instance's archive (made by the `veza` command in

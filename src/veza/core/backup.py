@@ -59,6 +59,7 @@ __all__ = [
     "FORMAT",
     "BackupSummary",
     "RestoreReport",
+    "backup_check",
     "backup_create",
     "backup_inspect",
     "backup_key",
@@ -478,6 +479,13 @@ def _read_through(path: Path, key: bytes) -> tuple[dict, dict[str, tuple[list, l
 def backup_inspect(path: Path, key: bytes) -> dict:
     """The manifest of an archive, after reading all of it and checking it. Writes nothing."""
     return _read_through(path, key)[0]
+
+
+def backup_check(path: Path, key: bytes) -> tuple[dict, list[str]]:
+    """The manifest, and why a restore into this database would be refused (empty if it
+    would not). Reads the whole archive; writes nothing."""
+    manifest, layouts = _read_through(path, key)
+    return manifest, _schema_problems(manifest) or _structure_problems(manifest, layouts)
 
 
 def _schema_problems(manifest: dict) -> list[str]:

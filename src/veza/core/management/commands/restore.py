@@ -34,12 +34,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, key_file=None, replace=False, check=False, **options):
-        from veza.core.backup import backup_inspect, backup_key, backup_restore
+        from veza.core.backup import backup_check, backup_key, backup_restore
 
         try:
             key = backup_key(key_file)
             if check:
-                manifest = backup_inspect(Path(path), key)
+                manifest, problems = backup_check(Path(path), key)
             else:
                 report = backup_restore(
                     actor=cli_actor(),
@@ -60,6 +60,8 @@ class Command(BaseCommand):
         )
         if check:
             self.stdout.write(f"Archive OK (authenticated, nothing written): {described}")
+            for problem in problems:
+                self.stdout.write(f"It would not restore into this database: {problem}")
             return
         for warning in report.warnings:
             self.stderr.write(f"Warning: {warning}.")
