@@ -108,7 +108,11 @@ class ArchiveWriter:
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
-        os.replace(self._temporary, self.path)
+        try:
+            # A hard link never replaces a file that appeared meanwhile at the final name.
+            os.link(self._temporary, self.path)
+        finally:
+            self._temporary.unlink(missing_ok=True)
 
     def abort(self) -> None:
         self._file.close()

@@ -35,6 +35,8 @@ class Command(BaseCommand):
             )
         except VezaError as exc:
             raise CommandError(exc.text() if hasattr(exc, "text") else str(exc.message)) from exc
+        except OSError as exc:
+            raise CommandError(f"{exc.strerror}: {exc.filename}") from exc
         head = summary.manifest["audit_head"]
         self.stdout.write(
             f"Wrote {summary.path}: {summary.tables} tables, {summary.rows} rows, audit chain "

@@ -51,6 +51,8 @@ class Command(BaseCommand):
                 manifest = report.manifest
         except VezaError as exc:
             raise CommandError(exc.text() if hasattr(exc, "text") else str(exc.message)) from exc
+        except OSError as exc:
+            raise CommandError(f"{exc.strerror}: {exc.filename}") from exc
         rows = sum(t["rows"] for t in manifest["tables"].values())
         head = manifest["audit_head"]
         described = (
