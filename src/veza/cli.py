@@ -8,6 +8,9 @@
     veza token create USER     issue an API token (administrators)
     veza audit verify          check the audit chain
     veza keys init             create the instance keys (production)
+    veza keys status|rotate|retire ID   field keys: what each seals, a new key, an old one out
+    veza backup --out FILE     the whole database in one encrypted archive
+    veza restore FILE          restore an archive (verified, all or nothing)
     veza roles sync            apply data/roles.yaml to the built-in roles
     veza recommendations import FILE [--participant RS]   import recommendations
     veza retention purge [--dry-run] [--participant RS]   erase or anonymise what ran out

@@ -19,6 +19,7 @@ import re
 import secrets
 import unicodedata
 from functools import cache
+from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -28,6 +29,8 @@ from django.core.exceptions import ImproperlyConfigured
 from veza.core.keys import instance_secret
 
 __all__ = [
+    "FIELD_KEY_FILE",
+    "RETIRED_KEY_FILE",
     "SealError",
     "blind_index",
     "current_key_id",
@@ -55,23 +58,52 @@ def _from_env(text: str) -> dict[int, bytes]:
     return keys
 
 
+FIELD_KEY_FILE = re.compile(r"field-(\d+)\.key")
+RETIRED_KEY_FILE = re.compile(r"field-(\d+)\.key\.retired")
+
+
 @cache
+def _keys_from_env(text: str) -> dict[int, bytes]:
+    return _from_env(text)
+
+
+@cache
+def _keys_from_files(folder: str, names: tuple[str, ...]) -> dict[int, bytes]:
+    keys = {}
+    for name in names:
+        ident = int(FIELD_KEY_FILE.fullmatch(name).group(1))
+        key = bytes.fromhex((Path(folder) / name).read_text().strip())
+        if len(key) != 32:
+            raise ImproperlyConfigured(f"The key file {name} must hold 32 bytes (hex).")
+        keys[ident] = key
+    return keys
+
+
 def field_keys() -> dict[int, bytes]:
-    """Key id → key. Created on first use outside production (key file 1)."""
+    """Key id → key. Created on first use outside production (key file 1).
+
+    The key folder is listed on every call (a few microseconds) and the keys are read again
+    whenever the list of files changes, so that a running server picks up a key that
+    `veza keys rotate` added and stops using one that `veza keys retire` took out of use.
+    """
     text = os.environ.get("VEZA_FIELD_KEYS", "").strip()
     if text:
-        return _from_env(text)
-    from pathlib import Path
-
+        return _keys_from_env(text)
     folder = Path(settings.VEZA_KEYS_DIR)
-    keys = {}
-    for path in folder.glob("field-*.key"):
-        match = re.fullmatch(r"field-(\d+)\.key", path.name)
-        if match:
-            keys[int(match.group(1))] = bytes.fromhex(path.read_text().strip())
-    if not keys:
-        keys[1] = instance_secret("field-1")
-    return keys
+    try:
+        listing = os.listdir(folder)
+    except FileNotFoundError:
+        listing = []
+    names = tuple(sorted(n for n in listing if FIELD_KEY_FILE.fullmatch(n)))
+    if not names:
+        if any(RETIRED_KEY_FILE.fullmatch(n) for n in listing):
+            # Never start afresh at key 1 beside retired keys: ids must not be reused.
+            raise ImproperlyConfigured(
+                f"Every field key in {folder} is retired: put back the newest key file."
+            )
+        instance_secret("field-1")
+        names = ("field-1.key",)
+    return _keys_from_files(str(folder), names)
 
 
 def current_key_id() -> int:
@@ -80,9 +112,10 @@ def current_key_id() -> int:
 
 def seal_value(plain: str, *, context: str) -> str:
     """`plain` sealed for the column named by `context` (e.g. "cases_identity.family_name")."""
-    key_id = current_key_id()
+    keys = field_keys()
+    key_id = max(keys)
     nonce = secrets.token_bytes(12)
-    sealed = AESGCM(field_keys()[key_id]).encrypt(nonce, plain.encode("utf-8"), context.encode())
+    sealed = AESGCM(keys[key_id]).encrypt(nonce, plain.encode("utf-8"), context.encode())
     return f"{PREFIX}:{key_id}:{base64.b64encode(nonce + sealed).decode('ascii')}"
 
 
