@@ -90,6 +90,8 @@ def forms_page(request):
             )
             return redirect("fieldforms:import", pk=batch.pk)
         status = status if status != 200 else 400
+    elif request.method == "POST":
+        status = 400  # the form's own checks refused it: nothing was read
     return _page(request, export, form, problems, status)
 
 
