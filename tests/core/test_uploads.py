@@ -157,6 +157,7 @@ def test_a_renamed_program_sent_to_the_api_changes_nothing(client):
 @override_settings(VEZA_MAX_REQUEST_BYTES=1024)
 def test_a_request_over_the_cap_is_refused_before_it_is_read(client):
     login_verified(client, make_user(role="policy_officer", organisation=make_organisation("RS")))
+
     def big():
         return {"file": SimpleUploadedFile("r.csv", b"a,b\n" * 1000)}
 
