@@ -14,6 +14,7 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import shlex
 import shutil
 import socket
 import subprocess
@@ -85,6 +86,11 @@ def main(argv: list[str]) -> int:
             stdout=subprocess.DEVNULL,
         )
         env = dict(os.environ, DATABASE_URL=f"postgres://veza@127.0.0.1:{port}/postgres")
+        # For the fault test that restarts the database mid-load (tests/test_database_restart.py).
+        # `$VEZA_PG_CTL stop|start` (tests/test_database_restart.py stops it mid-load).
+        env["VEZA_PG_CTL"] = shlex.join(
+            [*prefix, pg_ctl, "-D", str(data), "-o", options, "-l", str(log), "-w"]
+        )
         print(f"Throw-away PostgreSQL on 127.0.0.1:{port}", file=sys.stderr)
         started = time.monotonic()
         code = subprocess.call(argv, env=env)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_not_required
-from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.db import InterfaceError, OperationalError, transaction
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -25,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from veza.core.audit import audit_log
 from veza.core.context import client_ip
+from veza.core.errors import ServiceUnavailableError
 from veza.core.forms import CodeForm, LanguageForm, LoginForm
 from veza.core.middleware import HAD_SESSION_COOKIE, LOGIN_AT
 from veza.core.signals import logout_reason
@@ -337,6 +339,20 @@ def _error(request, status: int, message: str):
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
+def service_unavailable(request):
+    """503 that needs no database: JSON for the API, the error page (or plain text) for pages."""
+    message = ServiceUnavailableError.default_message
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse({"code": "unavailable", "detail": str(message)}, status=503)
+    else:
+        try:
+            response = _error(request, 503, message)
+        except (OperationalError, InterfaceError):
+            response = HttpResponse(str(message), status=503, content_type="text/plain")
+    response["Retry-After"] = "5"
+    return response
+
+
 def error_400(request, exception=None):
     return _error(request, 400, _("The request was not understood."))
 
@@ -350,6 +366,10 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
+    # A database that is down or restarting fails in the middleware (the session, the user)
+    # before any view runs: that is a short outage to retry, not a fault of Veza (503).
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return service_unavailable(request)
     return _error(
         request,
         500,

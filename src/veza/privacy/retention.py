@@ -210,13 +210,23 @@ def _screening_anonymise(screening, now):
 
 def _case_anonymise(case, now) -> None:
     """The whole case: identity gone, free text cleared, dates coarsened, statistics kept."""
-    from veza.cases.models import Case, CaseEvent, Consent, Identity, TraffickingDecision
+    from veza.cases.models import (
+        Case,
+        CaseEvent,
+        Consent,
+        EmergencyAccess,
+        Identity,
+        TraffickingDecision,
+    )
     from veza.federation.models import CrossBorderReferral
     from veza.interpreters.models import InterpreterRequest
     from veza.referrals.models import CaseProgress, Deadline, Notification, Referral
 
     Identity.objects.filter(case=case).delete()
     CaseEvent.objects.filter(case=case).delete()
+    # Emergency (break-the-glass) grants: their reasons are free text; the audit log keeps who
+    # opened the case when.
+    EmergencyAccess.objects.filter(case=case).delete()
     Notification.objects.filter(Q(case=case) | Q(referral__case=case)).delete()
     for consent in Consent.objects.filter(case=case):
         _consent_anonymise(consent, now)

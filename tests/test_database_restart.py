@@ -1,0 +1,94 @@
+"""The database restarts in the middle of a burst of requests (SECURITY.md row 26).
+
+Four clients read and save the same case through the API without pause while PostgreSQL is
+restarted under them. While it is down, requests must fail cleanly with 503 (never a 500 or a
+hang); nothing may be half-written (every saved change has exactly its audit entry, the audit
+chain verifies); and once it is back, the same clients are served again without restarting Veza.
+
+It needs the throw-away cluster of tests/pgcluster.py (which says how to restart it) and runs
+when the suite runs in one process, as `make test` does: under xdist the restart would cut the
+other workers' tests off.
+"""
+
+import os
+import shlex
+import subprocess
+import threading
+import time
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tests.factories import login_verified, make_case, make_user
+from veza.core.audit import audit_verify
+from veza.core.models import AuditEntry
+
+PG_CTL = shlex.split(os.environ.get("VEZA_PG_CTL", ""))
+
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not PG_CTL, reason="needs the cluster of tests/pgcluster.py"),
+    pytest.mark.skipif(
+        bool(os.environ.get("PYTEST_XDIST_WORKER")),
+        reason="restarting the database would cut the other workers off",
+    ),
+]
+
+
+def test_requests_fail_cleanly_while_the_database_restarts_and_service_resumes(organisation):
+    manager = make_user(role="case_manager", organisation=organisation)
+    case = make_case(organisation, user=manager, age=20)
+    path = f"/api/v1/cases/{case.pk}/"
+    clients = [login_verified(Client(raise_request_exception=False), manager) for _ in range(4)]
+    stop = threading.Event()
+    results: list[tuple[str, int]] = []
+
+    def burst(number, client):
+        try:
+            while not stop.is_set():
+                time.sleep(0.01)
+                read = client.get(path)
+                results.append(("read", read.status_code))
+                if read.status_code != 200:
+                    time.sleep(0.05)
+                    continue
+                body = {"age": 20 + number, "version": read.json()["version"]}
+                write = client.patch(path, body, content_type="application/json")
+                results.append(("write", write.status_code))
+        except Exception as exc:
+            results.append(("escaped", repr(exc)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=burst, args=pair) for pair in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(2)
+    subprocess.run([*PG_CTL, "-m", "fast", "stop"], check=True, capture_output=True, timeout=60)
+    time.sleep(2)  # down: every request meanwhile must be answered 503
+    subprocess.run([*PG_CTL, "start"], check=True, capture_output=True, timeout=60)
+    time.sleep(2)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a request hung"
+    connection.close()  # this thread's connection died with the server
+
+    statuses = Counter(status for _kind, status in results)
+    assert statuses[503] > 0, f"the restart was not noticed: {statuses}"
+    assert set(statuses) <= {200, 409, 503}, f"not a clean failure: {statuses}"
+    assert statuses[200] > 0 and statuses[503] > 0
+
+    # Service resumes on its own, for every client.
+    for client in clients:
+        assert client.get(path).status_code == 200
+
+    # Nothing half-written: every change that was saved has its audit entry, and no more.
+    case.refresh_from_db()
+    saved = sum(1 for kind, status in results if kind == "write" and status == 200)
+    updates = AuditEntry.objects.filter(action="case.update", object_id=str(case.pk)).count()
+    assert updates == case.version - 1 >= saved
+    assert audit_verify().ok
