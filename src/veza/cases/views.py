@@ -29,6 +29,7 @@ from veza.cases.services import (
     identity_search,
     identity_write,
 )
+from veza.core.audit import audit_read
 from veza.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from veza.core.hooks import actions_for, panels_for
 from veza.core.scoping import require_perm
@@ -145,6 +146,8 @@ def _countdown(case):
 @require_GET
 def case_detail(request, pk: int):
     case = case_get_visible(user=request.user, pk=pk)
+    if not case.emergency_access:  # a break-the-glass read is audited as such already
+        audit_read("case.read", actor=request.user, obj=case, organisation_id=case.organisation_id)
     user = request.user
     labels = {**dict(Exploitation.choices), **dict(MethodOfControl.choices)}
     return render(

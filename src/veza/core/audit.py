@@ -151,3 +151,11 @@ def audit_head_export() -> dict:
         "digest": head.digest if head else GENESIS,
         "at": head.updated_at.isoformat() if head and head.updated_at else None,
     }
+
+
+def audit_read(action: str, *, actor, obj=None, organisation_id=None, detail=None) -> None:
+    """Record that personal data was looked at (SECURITY.md row 12): a page or an API answer
+    showing a case, a screening, a referral or a booking, or a list of them. Its own short
+    transaction, as nothing else is written by a read."""
+    with transaction.atomic():
+        audit_log(action, actor=actor, obj=obj, organisation_id=organisation_id, detail=detail)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from veza.core.audit import audit_read
 from veza.core.charts import stacked_bars
 from veza.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from veza.core.scoping import require_perm
@@ -260,6 +261,13 @@ def request_detail(request, pk):
     item = visible_requests(request.user).filter(pk=pk).first()
     if item is None:
         raise NotFoundError()
+    if request.method == "GET":
+        audit_read(
+            "interpreter_request.read",
+            actor=request.user,
+            obj=item,
+            organisation_id=item.organisation_id,
+        )
     error = ""
     if request.method == "POST":
         action = request.POST.get("action", "")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from veza.cases.emergency import refuse_under_emergency
 from veza.cases.forms import DecisionForm
 from veza.cases.selectors import case_get_visible
-from veza.core.audit import audit_log
+from veza.core.audit import audit_log, audit_read
 from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
 from veza.core.scoping import require_perm
 from veza.core.stepup import step_up_gate
@@ -192,6 +192,12 @@ def referral_new(request, case_pk: int):
 @require_GET
 def referral_detail(request, pk: int):
     referral = referral_get_visible(user=request.user, pk=pk)
+    audit_read(
+        "referral.read",
+        actor=request.user,
+        obj=referral,
+        organisation_id=referral.to_organisation_id,
+    )
     user = request.user
     receiving = user.has_perm("referrals.view_referral", referral.to_organisation)
     sending = user.has_perm("referrals.view_referral", referral.from_organisation)

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from veza.core.audit import audit_read
 from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
 from veza.core.hooks import actions_for
 from veza.core.scoping import require_perm
@@ -427,6 +428,12 @@ def _outcome_context(screening):
 @require_GET
 def screening_detail(request, pk: int):
     screening = screening_get_visible(user=request.user, pk=pk)
+    audit_read(
+        "screening.read",
+        actor=request.user,
+        obj=screening,
+        organisation_id=screening.organisation_id,
+    )
     if screening.is_draft:
         if request.user.has_perm("screening.change_screening", screening.organisation):
             return redirect(

@@ -21,6 +21,7 @@ from veza.cases.services import (
     identity_read,
     identity_write,
 )
+from veza.core.api.auditing import AuditedReadsMixin
 from veza.core.api.permissions import perm_required
 from veza.core.errors import NotFoundError, PermissionDeniedError
 from veza.organisations.models import Organisation
@@ -126,8 +127,12 @@ class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(
+    AuditedReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Cases of your organisation(s) (all of the participant for national coordinators)."""
+
+    audit_prefix = "case"
 
     serializer_class = CaseSerializer
     queryset = Case.objects.none()

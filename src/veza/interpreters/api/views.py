@@ -13,6 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from veza.core.api.auditing import AuditedReadsMixin
 from veza.core.api.permissions import perm_required
 from veza.core.errors import NotFoundError
 from veza.core.scoping import visible_or_404
@@ -323,9 +324,11 @@ class BookSerializer(serializers.Serializer):
 
 
 class InterpreterRequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Requests of your organisation(s) (and, for the pool's coordinator, of the participant)."""
+
+    audit_prefix = "interpreter_request"
 
     serializer_class = RequestSerializer
     queryset = InterpreterRequest.objects.none()
@@ -416,9 +419,13 @@ class AvailabilitySerializer(serializers.Serializer):
     end = serializers.DateTimeField()
 
 
-class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BookingViewSet(
+    AuditedReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Bookings of your requests, of the pool you coordinate, or — for an interpreter — your own.
     Steps are POSTs on each booking."""
+
+    audit_prefix = "booking"
 
     serializer_class = BookingSerializer
     queryset = Booking.objects.none()

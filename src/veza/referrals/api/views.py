@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from veza.cases.emergency import refuse_under_emergency
 from veza.cases.selectors import case_get_visible
+from veza.core.api.auditing import AuditedReadsMixin
 from veza.core.api.permissions import perm_required
 from veza.core.errors import NotFoundError
 from veza.core.scoping import visible_or_404
@@ -128,8 +129,12 @@ class DeclineSerializer(VersionSerializer):
     reason = serializers.CharField()
 
 
-class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReferralViewSet(
+    AuditedReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Referrals from and to your organisation(s); transitions are POSTs on each referral."""
+
+    audit_prefix = "referral"
 
     serializer_class = ReferralSerializer
     queryset = Referral.objects.none()

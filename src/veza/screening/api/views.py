@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from veza.core.api.auditing import AuditedReadsMixin
 from veza.core.api.permissions import perm_required
 from veza.core.errors import NotFoundError, PermissionDeniedError
 from veza.organisations.models import Organisation
@@ -93,8 +94,12 @@ class ScreeningCompleteSerializer(serializers.Serializer):
         ]
     )
 )
-class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ScreeningViewSet(
+    AuditedReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Screenings of your organisation(s). PATCH answers; `complete` computes the outcome."""
+
+    audit_prefix = "screening"
 
     serializer_class = ScreeningSerializer
     queryset = Screening.objects.none()
