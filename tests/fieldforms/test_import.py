@@ -259,3 +259,34 @@ def test_the_demo_imports_quick_screens_for_the_police(db):
     assert batch.tool == "odk_central" and batch.created == 6
     assert batch.organisation.sector == "police" and batch.organisation.participant.code == "RS"
     assert set(batch.screenings.values_list("origin", "is_demo")) == {("import", True)}
+
+
+def test_a_failure_in_the_middle_of_an_import_leaves_nothing_half_written(
+    border, screener, quick, monkeypatch
+):
+    """The third submission's screening fails to be written: the two before it, the import's
+    record, its notices and its audit entries are all rolled back."""
+    from django.db import IntegrityError
+
+    from veza.fieldforms import services
+
+    stories, xlsx = quick
+    raw = odk_central_csv(xlsx, [s[0] for s in stories])
+    real, written = services.screening_import, []
+
+    def fails_third(**kwargs):
+        if len(written) == 2:
+            raise IntegrityError("the database refused the third screening")
+        written.append(real(**kwargs))
+        return written[-1]
+
+    monkeypatch.setattr(services, "screening_import", fails_third)
+    before = AuditEntry.objects.count()
+    with pytest.raises(IntegrityError):
+        submissions_import(actor=screener, organisation=border, file_name="a.csv", raw=raw)
+    assert len(written) == 2
+    assert not Screening.objects.exists() and not SubmissionImport.objects.exists()
+    assert not Notification.objects.exists() and AuditEntry.objects.count() == before
+    monkeypatch.setattr(services, "screening_import", real)
+    batch = submissions_import(actor=screener, organisation=border, file_name="a.csv", raw=raw)
+    assert batch.created == len(stories)

@@ -319,3 +319,22 @@ def test_no_shipped_indicator_text_is_cut_short():
         for item in yaml.safe_load(path.read_text())["indicators"]:
             assert set(item) <= known, (path.name, item["id"], set(item) - known)
             assert all(value is not None for value in item.values()), (path.name, item["id"])
+
+
+def test_a_failure_while_writing_an_import_leaves_nothing_half_written(admin_user, monkeypatch):
+    """The set is written, then its indicators fail: neither the set nor its audit entry stay."""
+    from django.db import IntegrityError
+
+    from veza.indicators.models import Indicator
+
+    def fail(*args, **kwargs):
+        raise IntegrityError("the database refused the indicators")
+
+    monkeypatch.setattr(Indicator.objects, "bulk_create", fail)
+    before = (IndicatorSet.objects.count(), Indicator.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(IntegrityError):
+        content_import(
+            actor=admin_user, filename="set.yaml", raw=_yaml_bytes(adult_labour_yaml(version=7))
+        )
+    after = (IndicatorSet.objects.count(), Indicator.objects.count(), AuditEntry.objects.count())
+    assert after == before
