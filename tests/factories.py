@@ -121,3 +121,31 @@ def make_service(organisation, service_type="shelter", **values):
     values.setdefault("capacity_total", 10)
     values.setdefault("capacity_free", 3)
     return service_save(actor=user, organisation=organisation, service_type=service_type, **values)
+
+
+def make_referral(case, *, manager, service=None, shared_fields=(), **values):
+    """A referral of `case` to `service` (a new shelter of the case's participant by default),
+    with the person's consent for it — and for sharing data, when identity fields are shared."""
+    from veza.cases.services import IDENTITY_FIELDS, consent_record
+    from veza.referrals.services import referral_send
+
+    if service is None:
+        service = make_service(
+            make_organisation(case.participant.code, sector="shelter_protection")
+        )
+    purposes = ["referral"]
+    if set(shared_fields) & set(IDENTITY_FIELDS):
+        purposes.append("data_sharing")
+    for purpose in purposes:
+        consent_record(
+            actor=manager,
+            case=case,
+            purpose=purpose,
+            recipient=service.organisation,
+            information_version="v1",
+        )
+    values.setdefault("reason", "A safe bed tonight")
+    values.setdefault("urgency", "urgent")
+    return referral_send(
+        actor=manager, case=case, service=service, shared_fields=list(shared_fields), **values
+    )

@@ -9,9 +9,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.factories import login_verified, make_case, make_screening, make_service, make_user
+from tests.factories import login_verified, make_case, make_referral, make_screening, make_user
 from veza.cases.models import Case
-from veza.referrals.services import referral_send
 from veza.screening.models import Screening
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -84,22 +83,9 @@ def test_two_saves_of_the_same_screening(organisation):
 
 
 def test_accept_and_decline_of_the_same_referral(organisation):
-    from tests.factories import make_organisation
-    from veza.cases.services import consent_record
-
     manager = make_user(role="case_manager", organisation=organisation)
-    case = make_case(organisation, user=manager)
-    shelter = make_service(make_organisation("RS", sector="shelter_protection"))
-    consent_record(
-        actor=manager,
-        case=case,
-        purpose="referral",
-        recipient=shelter.organisation,
-        information_version="v1",
-    )
-    referral = referral_send(
-        actor=manager, case=case, service=shelter, reason="A safe bed", urgency="urgent"
-    )
+    referral = make_referral(make_case(organisation, user=manager), manager=manager)
+    shelter = referral.service
     one = make_user(role="service_provider", organisation=shelter.organisation)
     two = make_user(role="service_provider", organisation=shelter.organisation)
     a, b = clients(one, two)

@@ -4,24 +4,14 @@ identity fields; a referral shows the receiving organisation only the fields cho
 
 import pytest
 
-from tests.factories import login_verified, make_case, make_organisation, make_service, make_user
-from veza.cases.services import consent_record, identity_write
+from tests.factories import login_verified, make_case, make_organisation, make_referral, make_user
+from veza.cases.services import IDENTITY_FIELDS, identity_write
 from veza.organisations.choices import RoleCode
 from veza.organisations.models import Role
-from veza.referrals.services import referral_send
 
 pytestmark = pytest.mark.django_db
 
-IDENTITY_KEYS = {
-    "given_names",
-    "family_name",
-    "other_names",
-    "date_of_birth",
-    "place_of_birth",
-    "documents",
-    "contacts",
-    "languages",
-}
+IDENTITY_KEYS = set(IDENTITY_FIELDS)
 ROLES = [code for code in RoleCode.values if code != "administrator"]
 
 
@@ -78,23 +68,8 @@ def test_identity_permission_elsewhere_does_not_open_this_case(client, case, rol
 
 def test_a_referral_shows_only_the_fields_chosen(client, case, organisation):
     manager = make_user(role="case_manager", organisation=organisation)
-    shelter = make_service(make_organisation("RS", sector="shelter_protection"))
-    for purpose in ("referral", "data_sharing"):
-        consent_record(
-            actor=manager,
-            case=case,
-            purpose=purpose,
-            recipient=shelter.organisation,
-            information_version="v1",
-        )
-    referral = referral_send(
-        actor=manager,
-        case=case,
-        service=shelter,
-        reason="A safe bed",
-        urgency="urgent",
-        shared_fields=["age", "given_names"],
-    )
+    referral = make_referral(case, manager=manager, shared_fields=["age", "given_names"])
+    shelter = referral.service
     provider = make_user(role="service_provider", organisation=shelter.organisation)
     login_verified(client, provider)
     shared = client.get(f"/api/v1/referrals/{referral.pk}/shared/").json()

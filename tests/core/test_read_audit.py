@@ -3,11 +3,9 @@ screening, referral and interpreter request pages, and the API's answers and lis
 
 import pytest
 
-from tests.factories import login_verified, make_case, make_screening, make_service, make_user
-from veza.cases.services import consent_record
+from tests.factories import login_verified, make_case, make_referral, make_screening, make_user
 from veza.core.audit import audit_verify
 from veza.core.models import AuditEntry
-from veza.referrals.services import referral_send
 
 pytestmark = pytest.mark.django_db
 
@@ -49,26 +47,13 @@ def test_a_refused_read_is_not_recorded_as_a_read(client, manager, organisation)
 
 
 def test_screening_and_referral_reads_are_audited(client, manager, organisation):
-    from tests.factories import make_organisation
-
     screening = make_screening(organisation, complete=True, user=manager)
     login_verified(client, manager)
     client.get(f"/screenings/{screening.pk}/")
     client.get(f"/api/v1/screenings/{screening.pk}/")
     assert len(reads("screening.read", screening)) == 2
 
-    case = make_case(organisation, user=manager)
-    shelter = make_service(make_organisation("RS", sector="shelter_protection"))
-    consent_record(
-        actor=manager,
-        case=case,
-        purpose="referral",
-        recipient=shelter.organisation,
-        information_version="v1",
-    )
-    referral = referral_send(
-        actor=manager, case=case, service=shelter, reason="A safe bed", urgency="urgent"
-    )
+    referral = make_referral(make_case(organisation, user=manager), manager=manager)
     client.get(f"/referrals/{referral.pk}/")
     client.get(f"/api/v1/referrals/{referral.pk}/")
     assert len(reads("referral.read", referral)) == 2
