@@ -59,7 +59,11 @@ PAGES = {
     ],
     "policy_officer": ["/recommendations/", "/recommendations/coverage/", "/action-plans/"],
     "interpreter_coordinator": ["/interpreters/pool/", "/interpreters/support/"],
-    "national_coordinator": ["/emergencies/"],
+    "national_coordinator": [
+        "/emergencies/",
+        "/privacy/subject-access/",
+        "/cases/break-glass/log/",
+    ],
     "administrator": ["/translations/", "/organisations/"],
 }
 

@@ -322,3 +322,16 @@ def test_break_glass_and_step_up_pages_meet_wcag_21_aa(phone, settings):
         phone.get_by_role("button", name="Export (HTCDS JSON)").click()
     expect(phone.get_by_label("Code from your authenticator app")).to_be_visible()
     assert_accessible(phone, "step-up")
+
+
+def test_subject_access_page_meets_wcag_21_aa(phone):
+    coordinator = make_user(
+        "sa-a11y",
+        role="national_coordinator",
+        organisation=make_organisation("RS", name="Coordination (test)"),
+    )
+    login(phone, coordinator)
+    phone.goto("/privacy/subject-access/")
+    assert_accessible(phone, "/privacy/subject-access/")
+    phone.get_by_role("button").filter(has_text="Download").first.click()
+    assert_accessible(phone, "/privacy/subject-access/ (errors)")
