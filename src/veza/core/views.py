@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -330,20 +330,25 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
-def _error(request, status: int, message: str):
+def _error(request, status: int, message: str, code: str):
+    if request.path_info.startswith("/api/"):
+        # An API client gets the API's error shape (core.api.errors), never an HTML page.
+        return JsonResponse({"code": code, "detail": str(message)}, status=status)
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
 def error_400(request, exception=None):
-    return _error(request, 400, _("The request was not understood."))
+    return _error(request, 400, _("The request was not understood."), "bad_request")
 
 
 def error_403(request, exception=None):
-    return _error(request, 403, _("You do not have permission to see this page."))
+    return _error(
+        request, 403, _("You do not have permission to see this page."), "permission_denied"
+    )
 
 
 def error_404(request, exception=None):
-    return _error(request, 404, _("This page does not exist, or you may not see it."))
+    return _error(request, 404, _("This page does not exist, or you may not see it."), "not_found")
 
 
 def error_500(request):
@@ -351,4 +356,5 @@ def error_500(request):
         request,
         500,
         _("Something went wrong on our side. Nothing was half-saved; please try again."),
+        "server_error",
     )
