@@ -73,3 +73,26 @@ def test_broken_shipped_content_is_imported_or_refused_cleanly(data, version):
 )
 def test_arbitrary_bytes_are_refused_cleanly(raw, name):
     _import(name, raw)
+
+
+def test_an_indicator_text_that_is_no_text_is_refused():
+    data = next(d for d in SHIPPED if "indicators" in d and "sections" not in d)
+    data = {**data, "version": 77, "indicators": [{**data["indicators"][0], "text": True}]}
+    before = _counts()
+    with pytest.raises(ValidationError) as refused:
+        content_import(actor="cli:fuzz", filename="fuzz.yaml", raw=_dump(data))
+    assert any("'text' must be a text" in p for p in refused.value.fields["file"])
+    assert _counts() == before
+
+
+def test_a_value_of_a_kind_no_parser_expects_is_refused_not_a_crash():
+    data = next(d for d in SHIPPED if "sections" in d)
+    data = {**data, "version": 77}
+    data["sections"] = [{**data["sections"][0]}]
+    question = {**data["sections"][0]["questions"][0], "options": [{"value": "x", "text": "X"}]}
+    question["options"][0]["indicators"] = True
+    data["sections"][0]["questions"] = [question]
+    before = _counts()
+    with pytest.raises(ValidationError) as refused:
+        content_import(actor="cli:fuzz", filename="fuzz.yaml", raw=_dump(data))
+    assert refused.value.fields["file"] and _counts() == before
