@@ -1,7 +1,15 @@
+import os
+
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import login_verified, make_organisation, make_user
+
+# The fuzz tests (hypothesis) are deterministic in CI: the same examples on every run, so that a
+# red build is reproducible and never the luck of a draw; locally they explore anew each run.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
 def pytest_collection_modifyitems(config, items):

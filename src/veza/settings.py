@@ -291,7 +291,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["veza.core.api.permissions.DenyAll"],
     "DEFAULT_PAGINATION_CLASS": "veza.core.api.pagination.VezaPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "veza.core.api.schema.VezaAutoSchema",
     "EXCEPTION_HANDLER": "veza.core.api.errors.api_exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

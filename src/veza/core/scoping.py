@@ -73,9 +73,11 @@ def access_by_id(model: type[M], user, pk, *, perm: str) -> M:
 def visible_or_404(queryset, pk):
     """The record with this id inside what the user may see (`queryset` is already scoped), or
     "not found" — never "forbidden": records out of reach do not reveal that they exist."""
-    if not str(pk).isdigit():
+    text = str(pk)
+    # Only ASCII digits: "²" is a digit to Python but not a number int() reads.
+    if not (text.isascii() and text.isdigit()):
         raise NotFoundError()
-    item = queryset.filter(pk=int(pk)).first()
+    item = queryset.filter(pk=int(text)).first()
     if item is None:
         raise NotFoundError()
     return item

@@ -335,34 +335,36 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
-def _error(request, status: int, message: str):
+def _error(request, status: int, message: str, code: str):
+    if request.path_info.startswith("/api/"):
+        # An API client gets the API's error shape (core.api.errors), never an HTML page.
+        return JsonResponse({"code": code, "detail": str(message)}, status=status)
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
 def service_unavailable(request):
     """503 that needs no database: JSON for the API, the error page (or plain text) for pages."""
     message = ServiceUnavailableError.default_message
-    if request.path_info.startswith("/api/"):
-        response = JsonResponse({"code": "unavailable", "detail": str(message)}, status=503)
-    else:
-        try:
-            response = _error(request, 503, message)
-        except (OperationalError, InterfaceError):
-            response = HttpResponse(str(message), status=503, content_type="text/plain")
+    try:
+        response = _error(request, 503, message, ServiceUnavailableError.code)
+    except (OperationalError, InterfaceError):
+        response = HttpResponse(str(message), status=503, content_type="text/plain")
     response["Retry-After"] = "5"
     return response
 
 
 def error_400(request, exception=None):
-    return _error(request, 400, _("The request was not understood."))
+    return _error(request, 400, _("The request was not understood."), "bad_request")
 
 
 def error_403(request, exception=None):
-    return _error(request, 403, _("You do not have permission to see this page."))
+    return _error(
+        request, 403, _("You do not have permission to see this page."), "permission_denied"
+    )
 
 
 def error_404(request, exception=None):
-    return _error(request, 404, _("This page does not exist, or you may not see it."))
+    return _error(request, 404, _("This page does not exist, or you may not see it."), "not_found")
 
 
 def error_500(request):
@@ -374,4 +376,5 @@ def error_500(request):
         request,
         500,
         _("Something went wrong on our side. Nothing was half-saved; please try again."),
+        "server_error",
     )

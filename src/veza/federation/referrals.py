@@ -397,9 +397,14 @@ def receive_offer(*, peer: Peer, payload: dict):
 
 
 def _ours(peer, payload, direction):
-    return CrossBorderReferral.objects.select_for_update().get(
-        peer=peer, reference=uuid.UUID(str(payload["reference"])), direction=direction
+    referral = (
+        CrossBorderReferral.objects.select_for_update()
+        .filter(peer=peer, reference=uuid.UUID(str(payload["reference"])), direction=direction)
+        .first()
     )
+    if referral is None:  # a response or update for a referral this instance does not hold
+        raise ValidationError("no referral with this reference")
+    return referral
 
 
 def _remote_step(referral: CrossBorderReferral, peer: Peer, status: str, **detail) -> None:

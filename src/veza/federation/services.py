@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -476,7 +476,16 @@ def packet_receive(raw: bytes, *, transport: str = "https", address=None) -> dic
                 actor="federation",
                 detail={"type": header["type"], "peer": peer.instance, "packet": packet_id},
             )
-    except (ValidationError, IntegrityError, KeyError, TypeError, ValueError, LookupError) as exc:
+    except (
+        ValidationError,
+        IntegrityError,
+        ObjectDoesNotExist,
+        AttributeError,
+        KeyError,
+        TypeError,
+        ValueError,
+        LookupError,
+    ) as exc:
         # A payload that does not fit (unknown service, a reference used twice, …): refused,
         # and the sender is told so (its packet is not taken as delivered).
         error = PacketError("bad_payload", str(getattr(exc, "message", exc))[:200])

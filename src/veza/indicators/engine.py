@@ -112,6 +112,17 @@ class Rule:
     provenance: str = "verified"
 
 
+def _is_text(value) -> bool:
+    """A text, or a mapping of language codes to texts (a translated text)."""
+    if isinstance(value, str):
+        return True
+    return (
+        isinstance(value, Mapping)
+        and bool(value)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    )
+
+
 def _require(data: Mapping, keys: Iterable[str], problems: list[str], where: str) -> None:
     for key in keys:
         if key not in data or data[key] in (None, ""):
@@ -165,6 +176,9 @@ def parse_set(data: Mapping[str, Any]) -> IndicatorSet:
             problems.append(f"{where}: unknown dimension {row.get('dimension')!r}")
         if row.get("strength") not in STRENGTHS:
             problems.append(f"{where}: unknown strength {row.get('strength')!r}")
+        text = row.get("text")
+        if text not in (None, "") and not _is_text(text):
+            problems.append(f"{where}: 'text' must be a text, or a text per language")
         row_provenance = row.get("provenance", provenance)
         if row_provenance not in PROVENANCES:
             problems.append(f"{where}: unknown provenance {row_provenance!r}")

@@ -219,6 +219,19 @@ def parse_content_file(filename: str, raw: bytes) -> tuple[str, dict]:
         raise ContentError(filename, ["upload a .yaml or .xlsx file"])
     if not isinstance(data, dict):
         raise ContentError(filename, ["the file does not hold a mapping of fields"])
+    try:
+        return _parse_content(data)
+    except ContentError:  # the parsers' own refusal, naming each fault (a ValueError too)
+        raise
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        # The parsers name every fault they know; a value of a kind none of them expects (a
+        # number where a list of options belongs, …) is refused as a whole, never a crash.
+        raise ContentError(
+            filename, ["a field holds a value of the wrong kind (a list, text or number)"]
+        ) from exc
+
+
+def _parse_content(data: dict) -> tuple[str, dict]:
     if "positivity" in data:
         engine.parse_rule(data)
         return "rule", data

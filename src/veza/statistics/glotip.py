@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -132,6 +133,27 @@ def _country_code(label: str, area: str) -> str:
     return area if code == "NATIONALS" else code
 
 
+def _year(value) -> int | None:
+    """A plausible year from a cell (a number or its text), else None."""
+    try:
+        year = int(float(str(value).strip()))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return year if 1900 <= year <= 2100 else None
+
+
+def _count(text: str) -> int | None:
+    """A count from a cell's text ("1,120" or "52.0"), else None: never negative, infinite or
+    larger than the database keeps."""
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        return None
+    if not math.isfinite(value) or value < 0 or value >= 2**63 or value != int(value):
+        return None
+    return int(value)
+
+
 def read_glotip(raw: bytes) -> Reading:
     """Every observation of the workbook, with conflicts and skipped rows listed."""
     from openpyxl import load_workbook
@@ -157,6 +179,8 @@ def read_glotip(raw: bytes) -> Reading:
     at = {name: header.index(name) for name in COLUMNS}
     reading = Reading()
     for number, row in enumerate(rows, start=4):
+        # A row may stop before the last columns (cells never written): those are empty.
+        row = (*row, *[None] * (len(header) - len(row))) if row else row
         if not row or not row[at["Iso3_code"]]:
             continue
         reading.rows_read += 1
@@ -186,19 +210,22 @@ def read_glotip(raw: bytes) -> Reading:
         if sex is None or age is None:
             reading.skipped.append(f"row {number}: unknown sex or age")
             continue
+        year = _year(get("Year"))
+        if year is None:
+            reading.skipped.append(f"row {number}: year {str(get('Year'))[:20]!r} is not a year")
+            continue
         text = str(get("txtVALUE") or "").strip()
         if text == "<5":
             value, flag = None, "<5"
         else:
-            try:
-                value, flag = int(float(text.replace(",", ""))), ""
-            except ValueError:
-                reading.skipped.append(f"row {number}: value {text!r} is not a count")
+            value, flag = _count(text), ""
+            if value is None:
+                reading.skipped.append(f"row {number}: value {text[:20]!r} is not a count")
                 continue
         observation = Observation(
             measure,
             area,
-            int(get("Year")),
+            year,
             sex,
             age,
             exploitation,

@@ -24,6 +24,7 @@ from veza.cases.services import (
 from veza.core.api.auditing import AuditedReadsMixin
 from veza.core.api.permissions import perm_required
 from veza.core.errors import NotFoundError, PermissionDeniedError
+from veza.core.scoping import visible_or_404
 from veza.organisations.models import Organisation
 from veza.organisations.scope import user_scope
 from veza.screening.selectors import screening_get_visible
@@ -111,6 +112,9 @@ class IdentitySerializer(serializers.Serializer):
     documents = serializers.ListField(child=serializers.CharField(), required=False)
     contacts = serializers.ListField(child=serializers.CharField(), required=False)
     languages = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+_IDENTITY_LISTS = ("documents", "contacts", "languages")
 
 
 class ConsentCreateSerializer(serializers.Serializer):
@@ -206,13 +210,16 @@ class CaseViewSet(
             identity_write(actor=request.user, case=case, **data.validated_data)
         identity = identity_read(actor=request.user, case=case)
         values = {f: getattr(identity, f) for f in IDENTITY_FIELDS} if identity else {}
+        for name in _IDENTITY_LISTS:  # a list never given reads as an empty list, not null
+            if name in values and values[name] is None:
+                values[name] = []
         return Response(IdentitySerializer(values).data)
 
     @extend_schema(methods=["GET"], responses=ConsentSerializer(many=True))
     @extend_schema(
         methods=["POST"], request=ConsentCreateSerializer, responses={201: ConsentSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def consents(self, request, pk=None):
         case = self.get_object()
         if request.method == "POST":
@@ -248,23 +255,28 @@ class CaseViewSet(
         return Response(CaseSerializer(case).data)
 
 
+class WithdrawSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
 class ConsentViewSet(viewsets.GenericViewSet):
     serializer_class = ConsentSerializer
     queryset = Consent.objects.none()
     permission_classes = [perm_required("cases.manage_consent")]
 
-    @extend_schema(request=None, responses=ConsentSerializer)
+    @extend_schema(request=WithdrawSerializer, responses=ConsentSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Withdraw a consent: nothing more is shared under it, and recipients are told."""
-        consent = (
-            Consent.objects.filter(pk=pk, case__in=Case.objects.visible_to(request.user))
-            .select_related("case")
-            .first()
+        consent = visible_or_404(
+            Consent.objects.filter(case__in=Case.objects.visible_to(request.user)).select_related(
+                "case"
+            ),
+            pk,
         )
-        if consent is None:
-            raise NotFoundError()
+        data = WithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         consent = consent_withdraw(
-            actor=request.user, consent=consent, note=str(request.data.get("note", ""))[:300]
+            actor=request.user, consent=consent, note=data.validated_data["note"]
         )
         return Response(ConsentSerializer(consent).data)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -89,6 +89,13 @@ class InterpreterRegistrySerializer(serializers.ModelSerializer):
         help_text="For a new interpreter: the participant's code, when you coordinate several.",
     )
     skills = SkillSerializer(many=True)
+    # Lists of texts, not any JSON: the model's JSON fields take what they are given.
+    target_languages = serializers.ListField(
+        child=serializers.CharField(min_length=3, max_length=3), required=False
+    )
+    conflicts = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, allow_empty=True
+    )
 
     class Meta:
         model = Interpreter
@@ -136,7 +143,15 @@ class InterpreterViewSet(viewsets.ModelViewSet):
     def get_object(self):
         return visible_or_404(self.get_queryset(), self.kwargs["pk"])
 
+    @extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="InterpreterEntry",
+            serializers=[InterpreterSerializer, InterpreterRegistrySerializer],
+            resource_type_field_name=None,
+        )
+    )
     def retrieve(self, request, *args, **kwargs):
+        """The whole registry entry for the pool's coordinator; otherwise the bookable facts."""
         item = self.get_object()
         if item.participant_id in self._coordinated():
             return Response(InterpreterRegistrySerializer(item).data)
@@ -167,7 +182,12 @@ class InterpreterViewSet(viewsets.ModelViewSet):
         if skills is None:
             skills = [(s.language, s.proficiency, s.dialects) for s in instance.skills.all()]
         else:
-            skills = [(s["language"], s["proficiency"], s.get("dialects") or []) for s in skills]
+            # A partial change does not make a skill's own fields optional: a missing language or
+            # level reaches the service as an empty one, which it refuses with its message.
+            skills = [
+                (s.get("language", ""), s.get("proficiency", 0), s.get("dialects") or [])
+                for s in skills
+            ]
         saved = interpreter_save(
             actor=request.user,
             participant=participant,
@@ -362,7 +382,7 @@ class InterpreterRequestViewSet(
         return Response(RequestSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=SuggestionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def suggestions(self, request, pk=None):
         """The interpreters who fit, best first, each with the reasons of its rank."""
         ranked, _excluded = suggest(self.get_object())

@@ -96,7 +96,13 @@ class StrategyViewSet(
 
     @extend_schema(
         parameters=[OpenApiParameter("kind", str, enum=["docx", "pdf"], default="pdf")],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ): OpenApiTypes.BINARY,
+        },
     )
     @action(detail=True, methods=["get"])
     def draft(self, request, pk=None):

@@ -142,8 +142,10 @@ class ImportProblemSerializer(serializers.Serializer):
 class ImportErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-    rows = ImportProblemSerializer(many=True)
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    rows = ImportProblemSerializer(many=True, required=False)
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
@@ -232,7 +234,10 @@ class MeasureWriteSerializer(serializers.Serializer):
     baseline = serializers.CharField(max_length=100, required=False, allow_blank=True)
     target = serializers.CharField(max_length=100, required=False, allow_blank=True)
     recommendations = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Recommendations it answers."
+        # Ids beyond the database's integer would overflow the `IN (...)` lookup.
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        help_text="Recommendations it answers.",
     )
     version = serializers.IntegerField(required=False)
 
