@@ -220,6 +220,30 @@ def test_session_without_second_factor_is_ended(client, member):
     assert client.get("/").status_code == 302
 
 
+def test_a_password_alone_opens_no_case_page_and_no_api(client, organisation):
+    """SECURITY.md row 1: with the password step done and no code, the case pages send back to
+    the login (the session is ended) and the API answers 401, for a user who may see cases."""
+    from tests.factories import make_case
+
+    manager = make_user("pw-only", role="case_manager", organisation=organisation)
+    case = make_case(organisation, user=manager)
+    for path in (f"/cases/{case.pk}/", f"/cases/{case.pk}/identity/", "/cases/"):
+        client.logout()
+        assert password_step(client, "pw-only").status_code == 302
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN), path
+        assert case.code not in client.get(path, follow=True).content.decode()
+    for path in (
+        f"/api/v1/cases/{case.pk}/",
+        "/api/v1/cases/",
+        f"/api/v1/cases/{case.pk}/identity/",
+    ):
+        client.logout()
+        password_step(client, "pw-only")
+        response = client.get(path)
+        assert response.status_code == 401 and case.code not in response.content.decode(), path
+
+
 def test_forged_csrf_gets_a_clear_message_and_changes_nothing(member):
     from django.test import Client
 
