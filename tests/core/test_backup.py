@@ -19,6 +19,8 @@ from veza.core import backup as backup_module
 from veza.core.archive import archive_lines
 from veza.core.audit import audit_log, audit_verify
 from veza.core.backup import backup_create, backup_key, backup_models, database_clear
+from veza.core.backup import dump as dump_module
+from veza.core.backup import restore as restore_module
 from veza.core.demo import demo_steps
 from veza.core.errors import PermissionDeniedError
 from veza.core.models import AuditEntry
@@ -254,11 +256,11 @@ def test_a_wrong_key_is_refused(tmp_path):
 )
 def test_an_archive_from_another_schema_is_refused(tmp_path, monkeypatch, change, message):
     _people()
-    real = backup_module._migration_state
-    monkeypatch.setattr(backup_module, "_migration_state", lambda: change(real()))
+    real = dump_module._migration_state
+    monkeypatch.setattr(dump_module, "_migration_state", lambda: change(real()))
     archive = tmp_path / "veza.vzb"
     _backup(archive)
-    monkeypatch.setattr(backup_module, "_migration_state", real)
+    monkeypatch.setattr(dump_module, "_migration_state", real)
     before = _raw()
     with pytest.raises(CommandError, match=message):
         call_command("restore", str(archive), "--replace", **_quiet())
@@ -270,13 +272,13 @@ def test_a_restore_that_does_not_match_its_manifest_is_rolled_back(tmp_path, mon
     archive = tmp_path / "veza.vzb"
     _backup(archive)
     before = _raw()
-    real = backup_module._table_digest
+    real = restore_module._table_digest
 
     def off_by_one(model):
         rows, digest = real(model)
         return (rows + 1, digest) if model._meta.db_table == "cases_identity" else (rows, digest)
 
-    monkeypatch.setattr(backup_module, "_table_digest", off_by_one)
+    monkeypatch.setattr(restore_module, "_table_digest", off_by_one)
     with pytest.raises(CommandError, match=r"cases_identity: 2 rows restored, the archive holds 1"):
         call_command("restore", str(archive), "--replace", **_quiet())
     _nothing_written(before)
@@ -292,7 +294,7 @@ def test_the_archive_is_never_overwritten_and_a_failed_backup_leaves_no_file(tmp
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(backup_module, "_migration_state", broken)
+    monkeypatch.setattr(dump_module, "_migration_state", broken)
     with pytest.raises(RuntimeError):
         _backup(tmp_path / "new.vzb")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keys", "veza.vzb"]
@@ -332,12 +334,12 @@ def test_a_restore_warns_when_a_field_key_it_needs_is_missing(tmp_path, isolated
 
 def test_check_tells_whether_the_archive_fits_this_database(tmp_path, monkeypatch):
     archive = tmp_path / "veza.vzb"
-    real = backup_module._migration_state
+    real = dump_module._migration_state
     monkeypatch.setattr(
-        backup_module, "_migration_state", lambda: {**real(), "cases": ["9999_future"]}
+        dump_module, "_migration_state", lambda: {**real(), "cases": ["9999_future"]}
     )
     _backup(archive)
-    monkeypatch.setattr(backup_module, "_migration_state", real)
+    monkeypatch.setattr(dump_module, "_migration_state", real)
     out = io.StringIO()
     call_command("restore", str(archive), "--check", stdout=out)
     assert "Archive OK" in out.getvalue() and "would not restore" in out.getvalue()

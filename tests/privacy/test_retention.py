@@ -245,10 +245,10 @@ def test_only_the_operator_places_holds_and_runs_the_purge(closed_case):
 
 @pytest.mark.django_db
 def test_a_failure_mid_purge_leaves_no_record_half_purged(closed_case, organisation, monkeypatch):
-    from veza.privacy import retention
+    from veza.privacy.retention import anonymise
 
     second = build_case(organisation, given="Olena", family="Kovalenko")
-    real_mark = retention._mark
+    real_mark = anonymise._mark
 
     def failing_mark(label, pk, code, now):
         # Fails after everything of the first case was changed, just before it is recorded.
@@ -256,7 +256,7 @@ def test_a_failure_mid_purge_leaves_no_record_half_purged(closed_case, organisat
             raise RuntimeError("disk full")
         real_mark(label, pk, code, now)
 
-    monkeypatch.setattr(retention, "_mark", failing_mark)
+    monkeypatch.setattr(anonymise, "_mark", failing_mark)
     with time_machine.travel(PAST, tick=False), pytest.raises(CommandError, match="1 record"):
         call_command("retention", "purge")
     # The failed case is whole: code, dates, timeline, screening answers, decision note (its
@@ -271,7 +271,7 @@ def test_a_failure_mid_purge_leaves_no_record_half_purged(closed_case, organisat
     entry = AuditEntry.objects.filter(action="retention.purge", detail__class="case").get()
     assert (entry.detail["records"], entry.detail["failed"]) == (1, 1)
     # The next run finishes the job.
-    monkeypatch.setattr(retention, "_mark", real_mark)
+    monkeypatch.setattr(anonymise, "_mark", real_mark)
     with time_machine.travel(PAST, tick=False):
         purge()
     assert is_anonymised(closed_case)
