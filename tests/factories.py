@@ -149,3 +149,17 @@ def make_referral(case, *, manager, service=None, shared_fields=(), **values):
     return referral_send(
         actor=manager, case=case, service=service, shared_fields=list(shared_fields), **values
     )
+
+
+def xlsx_bytes(rows=()) -> bytes:
+    """A workbook of one sheet with these rows, as uploaded."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

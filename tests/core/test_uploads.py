@@ -8,9 +8,8 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from openpyxl import Workbook
 
-from tests.factories import login_verified, make_organisation, make_user
+from tests.factories import login_verified, make_organisation, make_user, xlsx_bytes
 from veza.core.models import AuditEntry
 from veza.federation.pages import CardForm
 from veza.fieldforms.forms import ImportForm as SubmissionsForm
@@ -24,12 +23,6 @@ from veza.statistics.exchange_views import ArchiveForm, DefineForm, UploadForm
 WINDOWS_PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 LINUX_PROGRAM = b"\x7fELF\x02\x01\x01" + b"\x00" * 200
 SCRIPT = b"#!/bin/sh\nrm -rf /\n"
-
-
-def xlsx_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Workbook().save(buffer)
-    return buffer.getvalue()
 
 
 def zip_bytes() -> bytes:

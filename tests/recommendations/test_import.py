@@ -8,9 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from openpyxl import Workbook
 
-from tests.factories import login_verified
+from tests.factories import login_verified, xlsx_bytes
 from tests.recommendations.helpers import policy_officer, recommendation, source
 from veza.core.audit import audit_verify
 from veza.core.models import AuditEntry
@@ -35,16 +34,6 @@ GOOD = [
 def csv_bytes(*rows, header=HEADER, bom=False) -> bytes:
     text = "\n".join([header, *rows]) + "\n"
     return (("\ufeff" if bom else "") + text).encode("utf-8")
-
-
-def xlsx_bytes(rows: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def counts():

@@ -5,14 +5,14 @@ leaves the stored observations as they were."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
+from tests.factories import xlsx_bytes
 from tests.mutations import odd_value
 from veza.core.errors import ValidationError
 from veza.statistics.hub import glotip_import
@@ -32,16 +32,6 @@ FUZZ = settings(
 CELL = odd_value.filter(lambda v: isinstance(v, (str, int, float, bool)) or v is None).map(
     lambda v: v if not isinstance(v, str) else "".join(c for c in v if c >= " " or c in "\t\n")
 )
-
-
-def _xlsx(rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 @st.composite
@@ -82,7 +72,7 @@ def _import(raw: bytes) -> None:
 @given(rows=broken_rows())
 def test_broken_export_is_imported_or_refused_cleanly(rows):
     try:
-        raw = _xlsx(rows)
+        raw = xlsx_bytes(rows)
     except (ValueError, TypeError):  # openpyxl's own refusal of a cell value: nothing to test
         return
     _import(raw)
@@ -101,7 +91,7 @@ def test_rows_with_a_wrong_year_or_count_are_skipped_not_a_crash():
     year, value = rows[HEADER_AT].index("Year"), rows[HEADER_AT].index("txtVALUE")
     rows[3][year], rows[4][year], rows[5][year] = None, " ", 70000
     rows[6][value], rows[7][value] = "1e309", "-3"
-    reading = read_glotip(_xlsx(rows))
+    reading = read_glotip(xlsx_bytes(rows))
     assert len(reading.skipped) == 5
     assert {s.split(": ")[1].split(" ")[0] for s in reading.skipped} == {"year", "value"}
 
@@ -111,5 +101,5 @@ def test_a_row_shorter_than_the_header_reads_as_empty_cells():
 
     rows = [list(r) for r in ROWS]
     rows[3] = rows[3][:5]  # stops before Year and the value
-    reading = read_glotip(_xlsx(rows))
+    reading = read_glotip(xlsx_bytes(rows))
     assert [s.split(":")[0] for s in reading.skipped] == ["row 4"]
