@@ -155,7 +155,6 @@ def audit_head_export() -> dict:
 
 def audit_read(action: str, *, actor, obj=None, organisation_id=None, detail=None) -> None:
     """Record that personal data was looked at (SECURITY.md row 12): a page or an API answer
-    showing a case, a screening, a referral or a booking, or a list of them. Its own short
-    transaction, as nothing else is written by a read."""
-    with transaction.atomic():
-        audit_log(action, actor=actor, obj=obj, organisation_id=organisation_id, detail=detail)
+    showing a case, a screening, a referral or a booking, or a list of them. Nothing else is
+    written by a read, so the entry is in its own transaction (`audit_log`'s)."""
+    audit_log(action, actor=actor, obj=obj, organisation_id=organisation_id, detail=detail)

@@ -47,7 +47,8 @@ class SealError(ValueError):
     """A sealed value that cannot be opened: altered, truncated, or sealed with an unknown key."""
 
 
-def _from_env(text: str) -> dict[int, bytes]:
+@cache
+def _keys_from_env(text: str) -> dict[int, bytes]:
     keys = {}
     for part in text.split(","):
         ident, _colon, b64 = part.strip().partition(":")
@@ -60,11 +61,6 @@ def _from_env(text: str) -> dict[int, bytes]:
 
 FIELD_KEY_FILE = re.compile(r"field-(\d+)\.key")
 RETIRED_KEY_FILE = re.compile(r"field-(\d+)\.key\.retired")
-
-
-@cache
-def _keys_from_env(text: str) -> dict[int, bytes]:
-    return _from_env(text)
 
 
 @cache

@@ -31,8 +31,9 @@ from veza.core.crypto import (
     open_value,
     seal_value,
 )
-from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
+from veza.core.errors import ConflictError, ValidationError
 from veza.core.fields import SealedTextField
+from veza.core.scoping import require_operator
 
 __all__ = [
     "KeyStatus",
@@ -44,12 +45,6 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int, str], None]
-
-
-def _require_operator(actor) -> None:
-    # Keys are the instance operator's business, on the command line only.
-    if not isinstance(actor, str):
-        raise PermissionDeniedError()
 
 
 def _keys_from_environment() -> bool:
@@ -218,7 +213,7 @@ def field_key_rotate(
 ) -> tuple[int, dict[str, int]]:
     """Create the next field key (unless `reseal_only`) and re-seal every value under the
     newest key. Returns the key id and the number of values re-sealed per table."""
-    _require_operator(actor)
+    require_operator(actor)
     created = False
     if not reseal_only:
         if _keys_from_environment():
@@ -265,7 +260,7 @@ def field_key_rotate(
 def field_key_retire(*, actor, key_id: int) -> Path:
     """Take a field key out of use (its file becomes `field-<id>.key.retired`); refused while any
     value is still sealed with it, and for the key that seals new values."""
-    _require_operator(actor)
+    require_operator(actor)
     keys = field_keys()
     if key_id not in keys:
         raise ValidationError(_("There is no field key %(id)s in use.") % {"id": key_id})

@@ -20,6 +20,7 @@ __all__ = [
     "VisibleManager",
     "VisibleQuerySet",
     "access_by_id",
+    "require_operator",
     "require_perm",
     "require_perm_or_operator",
     "visible_or_404",
@@ -44,6 +45,13 @@ VisibleManager = models.Manager.from_queryset(VisibleQuerySet)
 def require_perm(user, perm: str) -> None:
     """Raise 403 unless the user holds the permission in at least one organisation."""
     if user is None or not user.is_authenticated or not user.has_perm(perm):
+        raise PermissionDeniedError()
+
+
+def require_operator(actor) -> None:
+    """Only the instance's operator on the command line (an actor named by a string, see
+    `core.context.cli_actor`): keys, backups, the retention purge and legal holds."""
+    if not isinstance(actor, str):
         raise PermissionDeniedError()
 
 

@@ -9,24 +9,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from veza.core.audit import audit_log
-from veza.core.errors import PermissionDeniedError, ValidationError
+from veza.core.errors import ValidationError
+from veza.core.scoping import require_operator
 from veza.privacy.models import LegalHold
 
 __all__ = ["legal_hold_lift", "legal_hold_place"]
 
 
-def _operator(actor) -> str:
-    if not isinstance(actor, str):
-        # Holds are placed on the command line by the instance's operator, on the written
-        # request of the authority or the data protection officer.
-        raise PermissionDeniedError()
-    return actor
-
-
 @transaction.atomic
 def legal_hold_place(*, actor, case, reason: str, until: dt.date | None = None) -> LegalHold:
     """Keep the case (and everything linked to it) out of the retention purge."""
-    placed_by = _operator(actor)
+    # Holds are placed on the command line by the instance's operator, on the written request
+    # of the authority or the data protection officer.
+    require_operator(actor)
+    placed_by = actor
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(fields={"reason": [_("Say why the case is held.")]})
@@ -48,7 +44,8 @@ def legal_hold_place(*, actor, case, reason: str, until: dt.date | None = None) 
 @transaction.atomic
 def legal_hold_lift(*, actor, case) -> int:
     """Lift every hold in force on the case; returns how many were lifted."""
-    lifted_by = _operator(actor)
+    require_operator(actor)
+    lifted_by = actor
     holds = list(LegalHold.objects.select_for_update().filter(case=case, lifted_at__isnull=True))
     now = timezone.now()
     for hold in holds:

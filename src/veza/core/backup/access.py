@@ -1,4 +1,5 @@
-"""Who may back up or restore (the operator, on the command line) and with which key."""
+"""With which key backups are sealed and opened (only the operator backs up or restores:
+`core.scoping.require_operator`)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,10 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from veza.core.errors import PermissionDeniedError, ValidationError
+from veza.core.errors import ValidationError
 from veza.core.keys import instance_secret
 
 __all__ = ["backup_key"]
-
-
-def _require_operator(actor) -> None:
-    # Whole-database operations belong to the instance operator, on the command line only.
-    if not isinstance(actor, str):
-        raise PermissionDeniedError()
 
 
 def backup_key(key_file: Path | str | None = None) -> bytes:

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from veza.core.archive import ArchiveWriter, file_sha256
 from veza.core.audit import audit_head_export, audit_log
-from veza.core.backup.access import _require_operator
 from veza.core.backup.tables import (
     FORMAT,
     Progress,
@@ -27,6 +26,7 @@ from veza.core.backup.tables import (
 )
 from veza.core.errors import ConflictError, ValidationError
 from veza.core.fields import SealedTextField
+from veza.core.scoping import require_operator
 
 __all__ = ["BackupSummary", "backup_create"]
 
@@ -104,7 +104,7 @@ def backup_create(
     *, actor, out: Path, key: bytes, progress: Progress | None = None
 ) -> BackupSummary:
     """Write the whole database into an encrypted archive at `out`; audited (counts only)."""
-    _require_operator(actor)
+    require_operator(actor)
     out = Path(out)
     if out.exists():
         raise ConflictError(_("There is already a file at %(path)s.") % {"path": out})

@@ -24,7 +24,6 @@ from veza.core.archive import (
     file_sha256,
 )
 from veza.core.audit import audit_head_export, audit_log, audit_verify
-from veza.core.backup.access import _require_operator
 from veza.core.backup.tables import (
     FORMAT,
     Progress,
@@ -38,6 +37,7 @@ from veza.core.backup.tables import (
 from veza.core.crypto import field_keys
 from veza.core.errors import ConflictError, ValidationError
 from veza.core.models import AuditEntry
+from veza.core.scoping import require_operator
 
 __all__ = [
     "RestoreReport",
@@ -278,7 +278,7 @@ def backup_restore(
 
     Refused: an archive that fails authentication, was made with another key or by another
     schema; a database in use, unless `replace` (which empties it in the same transaction)."""
-    _require_operator(actor)
+    require_operator(actor)
     path = Path(path)
     if not path.is_file():
         raise ValidationError(_("There is no file at %(path)s.") % {"path": path})

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from veza.core.audit import audit_log
-from veza.core.errors import PermissionDeniedError
+from veza.core.scoping import require_operator
 from veza.privacy.retention.candidates import _instance_participant
 from veza.privacy.retention.rules import PURGERS, Part
 
@@ -94,9 +94,8 @@ def retention_purge(
 ) -> PurgeReport:
     """Erase or anonymise every record whose period ran out (or, with `dry_run`, only count
     them). One transaction per batch, a savepoint per record, an audit entry per batch."""
-    if not isinstance(actor, str):
-        # The operator runs the purge on the command line (or the worker, named the same way).
-        raise PermissionDeniedError()
+    # The operator runs the purge on the command line (or the worker, named the same way).
+    require_operator(actor)
     now = now or timezone.now()
     rows = purge_plan(register=register, participant=participant, now=now)
     report = PurgeReport(rows=rows, dry_run=dry_run)
