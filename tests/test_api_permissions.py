@@ -1,7 +1,7 @@
 """Every API endpoint through the permission mixin (see tests/permissions.py)."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from tests.factories import (
     login_verified,
@@ -11,6 +11,7 @@ from tests.factories import (
     make_user,
 )
 from tests.permissions import Endpoint, PermissionChecks, call
+from tests.test_url_walk import named_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -880,17 +881,7 @@ ENDPOINTS = [
 
 
 def _api_route_names():
-    names = set()
-
-    def walk(patterns, namespace):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, p.namespace or namespace)
-            elif isinstance(p, URLPattern) and namespace == "api" and p.name:
-                names.add(p.name)
-
-    walk(get_resolver().url_patterns, None)
-    return names
+    return {name.removeprefix("api:") for name, _p in named_patterns() if name.startswith("api:")}
 
 
 def _route_methods(callback) -> set[str]:
@@ -907,17 +898,12 @@ def _route_methods(callback) -> set[str]:
 
 
 def _api_routes() -> set[tuple[str, str]]:
-    routes = set()
-
-    def walk(patterns, namespace):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, p.namespace or namespace)
-            elif isinstance(p, URLPattern) and namespace == "api" and p.name:
-                routes.update((p.name, method) for method in _route_methods(p.callback))
-
-    walk(get_resolver().url_patterns, None)
-    return routes
+    return {
+        (name.removeprefix("api:"), method)
+        for name, pattern in named_patterns()
+        if name.startswith("api:")
+        for method in _route_methods(pattern.callback)
+    }
 
 
 def test_every_api_route_is_covered():

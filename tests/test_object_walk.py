@@ -11,9 +11,10 @@ import contextlib
 
 import pytest
 from django.core.management import call_command
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, reverse
 
 from tests.factories import login_verified, make_organisation, make_user
+from tests.test_url_walk import named_patterns
 from veza.organisations.services import membership_create
 
 pytestmark = pytest.mark.django_db
@@ -41,24 +42,14 @@ SHARED_RECORDS = {
 
 def id_routes():
     """(name, argument names) of every named route with an integer argument."""
-    found = []
-
-    def walk(patterns, namespace):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                ns = (
-                    ":".join(x for x in (namespace, p.namespace) if x) if p.namespace else namespace
-                )
-                walk(p.url_patterns, ns)
-            elif isinstance(p, URLPattern) and p.name:
-                converters = getattr(p.pattern, "converters", {})
-                ints = [k for k, c in converters.items() if type(c).__name__ == "IntConverter"]
-                if ints or "(?P<pk>" in str(p.pattern):
-                    name = f"{namespace}:{p.name}" if namespace else p.name
-                    found.append((name, list(p.pattern.regex.groupindex)))
-
-    walk(get_resolver().url_patterns, None)
-    return sorted({(n, tuple(a)) for n, a in found})
+    found = set()
+    for name, pattern in named_patterns():
+        converters = getattr(pattern.pattern, "converters", {})
+        if any(type(c).__name__ == "IntConverter" for c in converters.values()) or (
+            "(?P<pk>" in str(pattern.pattern)
+        ):
+            found.add((name, tuple(pattern.pattern.regex.groupindex)))
+    return sorted(found)
 
 
 def paths(name, args, ids):

@@ -51,6 +51,16 @@ def _literal(pattern: str) -> str:
     return re.sub(r"<(?:\w+:)?\w+>", "1", pattern).lstrip("^").rstrip("$")
 
 
+def named_patterns(patterns=None, namespace=None):
+    """(namespaced name, pattern) of every named route of the URL configuration."""
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(x for x in (namespace, p.namespace) if x) if p.namespace else namespace
+            yield from named_patterns(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield (f"{namespace}:{p.name}" if namespace else p.name), p
+
+
 def all_routes():
     routes = []
 
