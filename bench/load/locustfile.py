@@ -149,9 +149,10 @@ YES_NO = (["no"] * 5) + (["yes"] * 3) + ["unsure", "not_asked"]
 
 def fill(form: dict, **given) -> list[tuple[str, str]]:
     """What a person would send: hidden fields as they are, a choice for every radio group, a few
-    boxes ticked, an age typed; `given` wins."""
+    boxes of each group ticked, an age typed; `given` wins."""
     data: list[tuple[str, str]] = []
     radios: dict[str, list[str]] = defaultdict(list)
+    boxes: dict[str, list[str]] = defaultdict(list)
     for field in form["fields"]:
         name, kind = field["name"], field["type"]
         if name in given or kind in ("submit", "button"):
@@ -159,8 +160,7 @@ def fill(form: dict, **given) -> list[tuple[str, str]]:
         if kind == "radio":
             radios[name].append(field.get("value", ""))
         elif kind == "checkbox":
-            if random.random() < 0.25:
-                data.append((name, field.get("value", "on")))
+            boxes[name].append(field.get("value", "on"))
         elif kind == "select":
             chosen = [v for v, selected in field["options"] if selected] or [
                 v for v, _ in field["options"] if v
@@ -177,6 +177,11 @@ def fill(form: dict, **given) -> list[tuple[str, str]]:
             data.append((name, random.choice(YES_NO)))
         else:
             data.append((name, random.choice(values)))
+    for name, values in boxes.items():
+        # At least one box of each group: some answers (the kind of exploitation) are needed to
+        # complete a screening, and a person ticks what applies.
+        ticked = [v for v in values if random.random() < 0.25] or [random.choice(values)]
+        data.extend((name, v) for v in ticked)
     for name, value in given.items():
         for item in value if isinstance(value, list) else [value]:
             data.append((name, item))
@@ -399,28 +404,33 @@ class Provider(Person):
     fixed_count = 1 if SMOKE else 0
     persona = "provider"
     mix = {"answer": 4, "worklist": 3, "directory": 1, "case_lookup": 1}
+    _flip = itertools.cycle([False, True])
 
     def answer(self):
+        """Open the referrals of the worklist (at most three) until one waits for an answer or
+        the next step, and give it: a quarter of new referrals are declined (in the smoke run,
+        every other one, so that both are seen)."""
         forms = self.worklist()
         found = ids(forms.links, r"/referrals/(\d+)/")
-        if not found:
+        random.shuffle(found)
+        decline = next(self._flip) if SMOKE else random.random() < 0.25
+        for pk in found if SMOKE else found[:3]:
+            self.think()
+            forms = self.page(f"/referrals/{pk}/", "referral: detail")
+            steps = [s for s in ("accept", "decline", "start", "complete") if forms.form(f"/{s}/")]
+            if not steps or (SMOKE and ("decline" if decline else "accept") not in steps):
+                continue
+            step = "decline" if decline and "decline" in steps else steps[0]
+            self.think()
+            where = self.submit(
+                f"/referrals/{pk}/{step}/",
+                f"referral: {step}",
+                forms.form(f"/{step}/"),
+                **({"reason": "No free place this week."} if step == "decline" else {}),
+            )
+            if where:
+                self.page(where, "referral: detail")
             return
-        self.think()
-        pk = random.choice(found)
-        forms = self.page(f"/referrals/{pk}/", "referral: detail")
-        steps = [s for s in ("accept", "decline", "start", "complete") if forms.form(f"/{s}/")]
-        if not steps:
-            return
-        step = "decline" if "decline" in steps and random.random() < 0.25 else steps[0]
-        self.think()
-        where = self.submit(
-            f"/referrals/{pk}/{step}/",
-            f"referral: {step}",
-            forms.form(f"/{step}/"),
-            **({"reason": "No free place this week."} if step == "decline" else {}),
-        )
-        if where:
-            self.page(where, "referral: detail")
 
     def directory(self):
         self.page("/services/", "service: directory")

@@ -46,6 +46,8 @@ def build_plan(*, api_accounts: int = 60) -> dict:
     from veza.core.tokens import token_create
     from veza.organisations.demo import DEMO_PASSWORD
     from veza.organisations.models import Membership
+    from veza.referrals.choices import ReferralStatus
+    from veza.referrals.models import Referral
 
     devices = {
         d.user_id: d
@@ -66,16 +68,26 @@ def build_plan(*, api_accounts: int = 60) -> dict:
         if device is None or user.pk in seen:
             continue
         seen.add(user.pk)
+        persona = PERSONAS[membership.role.code]
         codes = []
-        if PERSONAS[membership.role.code] != "frontline":
+        if persona != "frontline":
             codes = list(
                 Case.objects.visible_to(user)
                 .order_by("-updated_at")
                 .values_list("code", flat=True)[:CODES_PER_ACCOUNT]
             )
-        accounts[PERSONAS[membership.role.code]].append(
+        # The busiest accounts sign in first (when there are more accounts than users): referrals
+        # waiting for a provider's answer, the cases anyone else can see.
+        if persona == "provider":
+            work = Referral.objects.visible_to(user).filter(
+                to_organisation=membership.organisation, status=ReferralStatus.SENT
+            )
+        else:
+            work = Case.objects.visible_to(user)
+        accounts[persona].append(
             {
                 "username": user.username,
+                "work": work.count(),
                 "totp": {
                     "key": device.key,
                     "step": device.step,
@@ -88,6 +100,8 @@ def build_plan(*, api_accounts: int = 60) -> dict:
         )
         if membership.role.code in API_ROLES:
             api_candidates.append(user)
+    for persona_accounts in accounts.values():
+        persona_accounts.sort(key=lambda a: (-a["work"], a["username"]))
     tokens = []
     expires = timezone.now() + timedelta(days=1)
     for user in api_candidates[:api_accounts]:
