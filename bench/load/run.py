@@ -128,6 +128,8 @@ def run_locust(
         str(prefix),
         "--exit-code-on-error",
         "0",
+        # Steady state: the ramp (every user signing in, argon2 on each password) is not counted.
+        *([] if args.include_ramp else ["--reset-stats"]),
         *classes,
     ]
     env = dict(env, VEZA_LOAD_PLAN=str(plan), VEZA_LOAD_THINK=str(args.think))
@@ -215,7 +217,9 @@ def environment_line(args, env: dict) -> str:
         f"{datetime.date.today():%Y-%m-%d}; {os.cpu_count()} CPUs, load average {load} at the "
         f"start; gunicorn {args.workers} workers x {args.threads} threads (gthread); "
         f"PostgreSQL throw-away cluster (fsync off); Django {version}; think time x{args.think}; "
-        f"spawn rate {args.spawn_rate}/s. Command: `{shlex.join(sys.argv)}`."
+        f"spawn rate {args.spawn_rate}/s, "
+        f"{'ramp included' if args.include_ramp else 'figures from the end of the ramp on'}. "
+        f"Command: `{shlex.join(sys.argv)}`."
     )
 
 
@@ -229,6 +233,9 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=1.0, help="factor on think times")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--include-ramp", action="store_true", help="count the ramp (sign-ins) in the figures"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the cluster and the files")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "load" / "results")
     args = parser.parse_args()
