@@ -67,9 +67,11 @@ _FAMILY = ["Dor", "Kal", "Mer", "Pel", "Ras", "Sol", "Tar", "Vel", "Zan", "Bor",
 _FAMILY_END = ["ović", "iq", "aj", "eski", "ani", "ić", "ollari", "enko", "awi", "ezi"]
 #: The organisations whose scale staff may record identities (case managers, service providers
 #: and identification officers hold `cases.change_identity`; frontline professionals do not).
-IDENTITY_SECTORS = {s for s, (_n, role, _w, _f) in STAFF.items() if role in (
-    "case_manager", "service_provider", "identification_officer"
-)}
+IDENTITY_SECTORS = {
+    s
+    for s, (_n, role, _w, _f) in STAFF.items()
+    if role in ("case_manager", "service_provider", "identification_officer")
+}
 #: Share of the cases closed, by how many days ago they were opened.
 CLOSED_SHARE = [(365, 0.8), (90, 0.4), (0, 0.05)]
 
@@ -83,7 +85,9 @@ def invented_name(rng: random.Random) -> tuple[str, str]:
 def scale_existing(run) -> None:
     """How many generated cases exist already (the run adds the rest)."""
     run.existing = Case.objects.filter(
-        is_demo=True, participant__code=run.participant_code, created_by__username__startswith="scale."
+        is_demo=True,
+        participant__code=run.participant_code,
+        created_by__username__startswith="scale.",
     ).count()
 
 
@@ -149,9 +153,7 @@ def scale_cases(batch) -> None:
             age=screening.age,
             is_child=screening.age_group == "child",
             citizenship=citizenship,
-            exploitation_country=(
-                draw["country"] if draw["abroad"] else run.participant_code
-            ),
+            exploitation_country=(draw["country"] if draw["abroad"] else run.participant_code),
             exploitation=forms,
             control_methods=draw["control"],
             created_at=opened,
@@ -164,7 +166,7 @@ def scale_cases(batch) -> None:
     Case.objects.bulk_create(cases, batch_size=2000)
     links, events, consents, identities, decisions = [], [], [], [], []
     through = Case.screenings.through
-    for case, (index, screening, draw) in zip(cases, plans, strict=True):
+    for case, (_index, screening, draw) in zip(cases, plans, strict=True):
         actor = case.created_by
         opened = case.created_at
         links.append(through(case_id=case.pk, screening_id=screening.pk))
@@ -285,7 +287,9 @@ def scale_cases(batch) -> None:
             detail={"status": status, "decided_on": decided.date().isoformat()},
         )
     batch.records["cases"] = cases
-    batch.records["case_by_index"] = {index: c for c, (index, _s, _d) in zip(cases, plans, strict=True)}
+    batch.records["case_by_index"] = {
+        index: c for c, (index, _s, _d) in zip(cases, plans, strict=True)
+    }
     batch.records["events"] = events
     run.count("cases", len(cases))
     run.count("identities", len(identities))
@@ -298,7 +302,14 @@ def scale_cases_close(batch) -> None:
     events = batch.records["events"]
     for case in batch.records["cases"]:
         if case.closed_at is not None:
-            _event(events, case, case.created_by, "case.closed", case.closed_at, status=case.case_status)
+            _event(
+                events,
+                case,
+                case.created_by,
+                "case.closed",
+                case.closed_at,
+                status=case.case_status,
+            )
             batch.log(
                 "case.close",
                 actor=case.created_by,

@@ -13,7 +13,13 @@ from veza.referrals.models import CaseProgress, Deadline, Notification, Referral
 from veza.referrals.services import DEFAULT_SHARED, members_with
 from veza.referrals.sop import sop_for
 
-__all__ = ["REFERRALS_PER_CASE", "SERVICE_SHARE", "STATUS_SHARE", "scale_directory", "scale_referrals"]
+__all__ = [
+    "REFERRALS_PER_CASE",
+    "SERVICE_SHARE",
+    "STATUS_SHARE",
+    "scale_directory",
+    "scale_referrals",
+]
 
 #: How many referrals a case has (share of the cases): 1.3 on average.
 REFERRALS_PER_CASE = [(0, 20), (1, 40), (2, 30), (3, 10)]
@@ -60,9 +66,9 @@ DECLINE_REASONS = [
 def scale_directory(run) -> None:
     """The participant's service directory (made by `veza demo`) and who answers referrals."""
     services = list(
-        Service.objects.filter(
-            organisation__participant__code=run.participant_code, is_active=True
-        ).select_related("organisation").order_by("organisation__name", "service_type")
+        Service.objects.filter(organisation__participant__code=run.participant_code, is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__name", "service_type")
     )
     if not services:
         raise ValidationError("Run `veza demo` first: the service directory is empty.")
@@ -163,9 +169,18 @@ def scale_referrals(batch) -> None:
                 steps.append(("accept", responded, service.organisation, responder))
                 referral.responded_by, referral.responded_at = responder, responded
             if status in (S.IN_PROGRESS, S.COMPLETED):
-                steps.append(("start", responded + timedelta(hours=2), service.organisation, responder))
+                steps.append(
+                    ("start", responded + timedelta(hours=2), service.organisation, responder)
+                )
             if status == S.COMPLETED:
-                steps.append(("complete", max(finished, responded + timedelta(hours=3)), service.organisation, responder))
+                steps.append(
+                    (
+                        "complete",
+                        max(finished, responded + timedelta(hours=3)),
+                        service.organisation,
+                        responder,
+                    )
+                )
             if status == S.DECLINED:
                 steps.append(("decline", responded, service.organisation, responder))
                 referral.responded_by, referral.responded_at = responder, responded
@@ -181,21 +196,26 @@ def scale_referrals(batch) -> None:
         progress.append(
             CaseProgress(
                 case=case,
-                stage=stages[-1] if case.closed_at else stages[min(int(stage * 3), len(stages) - 1)],
+                stage=stages[-1]
+                if case.closed_at
+                else stages[min(int(stage * 3), len(stages) - 1)],
                 done=[],
                 updated_at=case.updated_at,
             )
         )
     Consent.objects.bulk_create(consents, batch_size=2000)
     Referral.objects.bulk_create([r for r, _s, _d in referrals], batch_size=2000)
-    for referral, steps, draw in referrals:
+    for referral, steps, _draw in referrals:
         case, service = referral.case, referral.service
         sent = referral.created_at
         consent = referral.consent
         events.append(
             CaseEvent(
-                case=case, actor=referral.sent_by, organisation_id=case.organisation_id,
-                kind="consent.recorded", at=consent.recorded_at,
+                case=case,
+                actor=referral.sent_by,
+                organisation_id=case.organisation_id,
+                kind="consent.recorded",
+                at=consent.recorded_at,
                 detail={"purpose": "referral", "recipient": service.organisation_id},
             )
         )
@@ -208,8 +228,11 @@ def scale_referrals(batch) -> None:
         )
         events.append(
             CaseEvent(
-                case=case, actor=referral.sent_by, organisation_id=case.organisation_id,
-                kind="referral.sent", at=sent,
+                case=case,
+                actor=referral.sent_by,
+                organisation_id=case.organisation_id,
+                kind="referral.sent",
+                at=sent,
                 detail={"to": service.organisation.name, "service": service.service_type},
             )
         )
@@ -218,12 +241,21 @@ def scale_referrals(batch) -> None:
             actor=referral.sent_by,
             obj=referral,
             organisation_id=case.organisation_id,
-            detail={"case": case.pk, "to": service.organisation_id, "fields": referral.shared_fields, "override": False},
+            detail={
+                "case": case.pk,
+                "to": service.organisation_id,
+                "fields": referral.shared_fields,
+                "override": False,
+            },
         )
-        answered = next((at for step, at, _o, _a in steps if step in ("accept", "decline", "withdraw")), None)
+        answered = next(
+            (at for step, at, _o, _a in steps if step in ("accept", "decline", "withdraw")), None
+        )
         ended = referral.closed_at
         first = Deadline(
-            case=case, referral=referral, organisation=service.organisation,
+            case=case,
+            referral=referral,
+            organisation=service.organisation,
             kind=DeadlineKind.FIRST_CONTACT,
             due_at=sent + timedelta(hours=rules["first_contact_hours"][referral.urgency]),
             done_at=answered,
@@ -233,7 +265,9 @@ def scale_referrals(batch) -> None:
             decided = next((at for step, at, _o, _a in steps if step == "start"), ended)
             deadlines.append(
                 Deadline(
-                    case=case, referral=referral, organisation=service.organisation,
+                    case=case,
+                    referral=referral,
+                    organisation=service.organisation,
                     kind=DeadlineKind.IDENTIFICATION_DECISION,
                     due_at=sent + timedelta(hours=rules["identification_decision_hours"]),
                     done_at=decided,
@@ -244,11 +278,20 @@ def scale_referrals(batch) -> None:
             for user in responders.get(service.organisation_id, []):
                 notes.append(_note(run, user, "referral.received", referral, sent))
         for step, at, organisation, actor in steps:
-            status = {"accept": S.ACCEPTED, "start": S.IN_PROGRESS, "complete": S.COMPLETED, "decline": S.DECLINED, "withdraw": S.WITHDRAWN}[step]
+            status = {
+                "accept": S.ACCEPTED,
+                "start": S.IN_PROGRESS,
+                "complete": S.COMPLETED,
+                "decline": S.DECLINED,
+                "withdraw": S.WITHDRAWN,
+            }[step]
             events.append(
                 CaseEvent(
-                    case=case, actor=actor, organisation_id=organisation.pk,
-                    kind=f"referral.{step}", at=at,
+                    case=case,
+                    actor=actor,
+                    organisation_id=organisation.pk,
+                    kind=f"referral.{step}",
+                    at=at,
                     detail={"to": service.organisation.name, "status": status},
                 )
             )
