@@ -10,12 +10,12 @@ from datetime import timedelta
 from veza.cases.choices import CaseStatus, ConsentGiver, MethodOfControl, Sex, TraffickingStatus
 from veza.cases.models import Case, CaseEvent, Consent, Identity, TraffickingDecision
 from veza.cases.services import SCREENING_FORMS
+from veza.core.bulk import bulk_insert, bulk_set
 from veza.core.crypto import blind_index
 from veza.organisations.scale import STAFF
 
 __all__ = ["CITIZENSHIP", "invented_name", "scale_cases", "scale_cases_close", "scale_existing"]
 
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 #: Citizenship of the people in the cases: the participant's own ("local") and the main countries
 #: of people on the move through the region, with their share.
 CITIZENSHIP = [
@@ -117,7 +117,7 @@ def scale_cases(batch) -> None:
     for index in batch.indices():
         # Every draw is made for every case of the batch, written or not (see core.scale).
         draw = {
-            "code": "".join(rng.choice(_ALPHABET) for _ in range(8)),
+            "code": batch.code(rng),
             "citizenship": rng.choices(citizenships, weights=weights)[0],
             "female": rng.random(),
             "control": rng.sample(MethodOfControl.values, rng.randint(0, 3)),
@@ -317,8 +317,9 @@ def scale_cases_close(batch) -> None:
                 organisation_id=case.organisation_id,
                 detail={"status": case.case_status},
             )
-    CaseEvent.objects.bulk_create(events, batch_size=5000)
-    Case.objects.bulk_update(
+    bulk_insert(CaseEvent, events)
+    bulk_set(
+        Case,
         batch.records["cases"],
         [
             "case_status",
@@ -328,6 +329,5 @@ def scale_cases_close(batch) -> None:
             "version",
             "updated_at",
         ],
-        batch_size=1000,
     )
     batch.run.count("case events", len(events))

@@ -16,6 +16,7 @@ from datetime import UTC
 from django.db import models, transaction
 from django.utils import timezone
 
+from veza.core.bulk import bulk_insert
 from veza.core.context import current_ip
 from veza.core.keys import instance_secret
 from veza.core.models import AuditEntry, AuditHead
@@ -202,7 +203,7 @@ def audit_log_bulk(entries) -> int:
             )
             entry.digest = prev = entry_digest(entry, prev)
             rows.append(entry)
-        AuditEntry.objects.bulk_create(rows, batch_size=2000)
+        bulk_insert(AuditEntry, rows)
         head.sequence, head.digest, head.updated_at = sequence, prev, now
         head.save(update_fields=["sequence", "digest", "updated_at"])
     return len(rows)

@@ -42,6 +42,8 @@ __all__ = [
 
 #: Cases per batch (and per transaction).
 BATCH_SIZE = 1000
+#: The characters of generated codes (no 0/O or 1/I).
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 @dataclass
@@ -75,6 +77,20 @@ class ScaleBatch:
 
     def rng(self, step: str) -> random.Random:
         return random.Random(f"{self.run.seed}/{self.number}/{step}")
+
+    def code(self, rng: random.Random) -> str:
+        """Eight characters unique among all generated codes of the kind: the batch's number
+        (three characters) and five drawn ones, drawn again if the batch has them already."""
+        number, prefix = self.number, ""
+        for _ in range(3):
+            number, digit = divmod(number, len(CODE_ALPHABET))
+            prefix = CODE_ALPHABET[digit] + prefix
+        seen = self.records.setdefault("codes", set())
+        while True:
+            code = prefix + "".join(rng.choice(CODE_ALPHABET) for _ in range(5))
+            if code not in seen:
+                seen.add(code)
+                return code
 
     def indices(self) -> range:
         return range(self.first, self.last)

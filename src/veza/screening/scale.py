@@ -24,7 +24,6 @@ from veza.screening.services import _apply_evaluation, evaluate_answers
 
 __all__ = ["FORMS", "day_in_last_five_years", "scale_screenings", "scale_sheets"]
 
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 #: Forms of exploitation the screener suspects, with their share of the stories.
 FORMS = [
@@ -93,8 +92,8 @@ def scale_sheets(run) -> None:
     run.shared["sheets"] = sheets
 
 
-def _reference(rng: random.Random, code: str) -> str:
-    return f"SCR-{code}-" + "".join(rng.choice(_ALPHABET) for _ in range(8))
+def _reference(rng: random.Random, batch, code: str) -> str:
+    return f"SCR-{code}-{batch.code(rng)}"
 
 
 def _pick(rng, sheets, code, outcomes):
@@ -128,7 +127,7 @@ def scale_screenings(batch) -> None:
         at = run.now - timedelta(days=days, minutes=rng.randrange(24 * 60))
         outcomes = ("presumed_victim",) if rng.random() < 0.3 else ("potential_victim",)
         lead = _screening(
-            rng, run, bundle, sheets, code, outcomes, user, organisation, at, completed=True
+            rng, batch, bundle, sheets, code, outcomes, user, organisation, at, completed=True
         )
         others = []
         for _ in range(rng.choice([0, 1, 1, 1, 2])):
@@ -143,7 +142,7 @@ def scale_screenings(batch) -> None:
                 others.append(
                     _screening(
                         rng,
-                        run,
+                        batch,
                         bundle,
                         sheets,
                         "quick",
@@ -158,7 +157,7 @@ def scale_screenings(batch) -> None:
                 others.append(
                     _screening(
                         rng,
-                        run,
+                        batch,
                         bundle,
                         sheets,
                         code,
@@ -173,7 +172,7 @@ def scale_screenings(batch) -> None:
                 others.append(
                     _screening(
                         rng,
-                        run,
+                        batch,
                         bundle,
                         sheets,
                         code,
@@ -229,11 +228,12 @@ def scale_screenings(batch) -> None:
     run.count("screenings", len(made))
 
 
-def _screening(rng, run, bundle, sheets, code, outcomes, user, organisation, at, *, completed):
+def _screening(rng, batch, bundle, sheets, code, outcomes, user, organisation, at, *, completed):
+    run = batch.run
     code, (answers, evaluation) = _pick(rng, sheets, code, outcomes)
     questionnaire = bundle.questionnaires[code]
     screening = Screening(
-        reference=_reference(rng, run.participant_code),
+        reference=_reference(rng, batch, run.participant_code),
         organisation=organisation,
         participant=organisation.participant,
         created_by=user,
