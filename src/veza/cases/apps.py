@@ -14,6 +14,11 @@ class CasesConfig(AppConfig):
         from veza.core.hooks import register_action, register_banner
 
         register_demo_step(40, "cases", demo_cases)
+        from veza.cases.scale import scale_cases, scale_cases_close, scale_existing
+        from veza.core.scale import register_scale_step
+
+        register_scale_step(30, "cases", prepare=scale_existing, batch=scale_cases)
+        register_scale_step(90, "cases closed and timelines", batch=scale_cases_close)
         from veza.core.navigation import NavItem, register_nav
 
         register_action("screening.outcome", screening_actions)

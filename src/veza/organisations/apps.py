@@ -14,6 +14,10 @@ class OrganisationsConfig(AppConfig):
         from veza.organisations.services import content_sync_after_migrate
 
         register_demo_step(10, "organisations and accounts", demo_load)
+        from veza.core.scale import register_scale_step
+        from veza.organisations.scale import scale_staff
+
+        register_scale_step(10, "staff", prepare=scale_staff)
         post_migrate.connect(content_sync_after_migrate, dispatch_uid="veza-organisations-sync")
         for item in (
             NavItem("home", _("Home"), "organisations:home", None, order=0),

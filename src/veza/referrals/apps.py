@@ -18,6 +18,10 @@ class ReferralsConfig(AppConfig):
         from veza.referrals.views import case_actions, case_panels
 
         register_demo_step(50, "services and referrals", demo_referrals)
+        from veza.core.scale import register_scale_step
+        from veza.referrals.scale import scale_directory, scale_referrals
+
+        register_scale_step(40, "referrals", prepare=scale_directory, batch=scale_referrals)
         register_panels("case.panels", case_panels)
         register_action("case.detail", case_actions)
         register_nav(

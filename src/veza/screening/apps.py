@@ -12,6 +12,10 @@ class ScreeningConfig(AppConfig):
         from veza.screening.demo import demo_screenings
 
         register_demo_step(30, "screenings", demo_screenings)
+        from veza.core.scale import register_scale_step
+        from veza.screening.scale import scale_screenings, scale_sheets
+
+        register_scale_step(20, "screenings", prepare=scale_sheets, batch=scale_screenings)
         register_nav(
             NavItem(
                 "screenings",
