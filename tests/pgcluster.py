@@ -11,6 +11,7 @@ VEZA_REQUIRE_POSTGRES=1 (CI sets it) makes that an error.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -35,17 +36,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def main(argv: list[str]) -> int:
-    if "--" in argv:
-        argv = argv[argv.index("--") + 1 :]
+@contextlib.contextmanager
+def running_cluster(*, keep: bool = False):
+    """A started throw-away cluster: yields the environment for its clients (DATABASE_URL,
+    VEZA_PG_CTL), or None when PostgreSQL is not installed. Stopped and removed on exit unless
+    `keep` (then left running for inspection, and its stop command printed)."""
     initdb, pg_ctl = find_bin("initdb"), find_bin("pg_ctl")
     if not (initdb and pg_ctl):
-        message = "PostgreSQL (initdb, pg_ctl) is not installed: the PostgreSQL run is skipped."
-        if os.environ.get("VEZA_REQUIRE_POSTGRES") == "1":
-            print(message.replace("is skipped", "cannot run"), file=sys.stderr)
-            return 1
-        print(message, file=sys.stderr)
-        return 0
+        yield None
+        return
     base = Path(tempfile.mkdtemp(prefix="veza-pg-"))
     data, sockets = base / "data", base / "run"
     sockets.mkdir()
@@ -57,6 +56,7 @@ def main(argv: list[str]) -> int:
         prefix = ["runuser", "-u", "postgres", "--"]
     port = free_port()
     log = base / "server.log"
+    env: dict | None = None
     try:
         subprocess.run(
             [
@@ -92,18 +92,39 @@ def main(argv: list[str]) -> int:
             [*prefix, pg_ctl, "-D", str(data), "-o", options, "-l", str(log), "-w"]
         )
         print(f"Throw-away PostgreSQL on 127.0.0.1:{port}", file=sys.stderr)
+        yield env
+    finally:
+        if keep and env is not None:
+            print(
+                f"PostgreSQL kept running: {env['DATABASE_URL']}; stop it with "
+                f"{shlex.join([*prefix, pg_ctl, '-D', str(data), 'stop'])} && rm -r {base}",
+                file=sys.stderr,
+            )
+        else:
+            subprocess.run(
+                [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+            shutil.rmtree(base, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    if "--" in argv:
+        argv = argv[argv.index("--") + 1 :]
+    with running_cluster() as env:
+        if env is None:
+            message = "PostgreSQL (initdb, pg_ctl) is not installed: the PostgreSQL run is skipped."
+            if os.environ.get("VEZA_REQUIRE_POSTGRES") == "1":
+                print(message.replace("is skipped", "cannot run"), file=sys.stderr)
+                return 1
+            print(message, file=sys.stderr)
+            return 0
         started = time.monotonic()
         code = subprocess.call(argv, env=env)
         print(f"PostgreSQL run took {time.monotonic() - started:.0f} s", file=sys.stderr)
         return code
-    finally:
-        subprocess.run(
-            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        )
-        shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":
