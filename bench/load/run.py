@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load/run.py                       # 100,000 cases, 200 users, 10 min
     .venv/bin/python bench/load/run.py --scale 0 --users 20 --time 1m    # the demo: a quick try
+    .venv/bin/python bench/load/run.py --database-url URL --data-dir DIR  # data made already
 
 Starts a throw-away PostgreSQL cluster (tests/pgcluster.py), migrates, loads `veza demo --scale N`,
 collects the static files, reads the plan (accounts, TOTP secrets, API tokens) from the database,
@@ -14,6 +15,7 @@ median, p95, failures and 5xx, the totals, and Veza's ratios to the bare view.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime
 import os
@@ -238,18 +240,31 @@ def main() -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the cluster and the files")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "load" / "results")
+    parser.add_argument(
+        "--database-url",
+        help="use this database (and --data-dir) instead of a throw-away cluster: the data are "
+        "topped up to --scale, not made again",
+    )
+    parser.add_argument("--data-dir", type=Path, help="VEZA_DATA_DIR of --database-url")
     args = parser.parse_args()
+    if args.database_url and not args.data_dir:
+        parser.error("--database-url needs the --data-dir that holds its instance keys")
     args.bare_time = args.bare_time or args.time
 
     work = Path(tempfile.mkdtemp(prefix="veza-load-"))
     server = None
-    with running_cluster(keep=args.keep) as pg_env:
+    cluster = (
+        contextlib.nullcontext(dict(os.environ, DATABASE_URL=args.database_url))
+        if args.database_url
+        else running_cluster(keep=args.keep)
+    )
+    with cluster as pg_env:
         if pg_env is None:
             sys.exit("PostgreSQL (initdb, pg_ctl) is not installed: apt-get install postgresql.")
         env = dict(
             pg_env,
             VEZA_ENV="demo",
-            VEZA_DATA_DIR=str(work / "data"),
+            VEZA_DATA_DIR=str(args.data_dir or work / "data"),
             DJANGO_SETTINGS_MODULE="bench.load.settings",
             PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "src")]),
             VEZA_LOG_LEVEL="WARNING",
