@@ -25,6 +25,7 @@ SKIPPED_DEMO_STEPS = {"migration dataflows"}
 
 def load_demo() -> None:
     from veza.core.demo import demo_steps
+    from veza.interpreters.models import InterpreterRequest
     from veza.organisations.models import Participant
     from veza.statistics.services import release_build
 
@@ -32,8 +33,6 @@ def load_demo() -> None:
         if step.name not in SKIPPED_DEMO_STEPS:
             step.run()
     # An open interpreter request, so that its page and the suggestions rank the pool.
-    from veza.interpreters.models import InterpreterRequest
-
     police = _org("Police Directorate")
     start = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=1), time(9)))
     InterpreterRequest.objects.create(
@@ -353,6 +352,7 @@ def sign_in(client, page: Page):
 
 def grow(n: int) -> None:
     """`n` more of every listed thing, visible to the demo accounts of Serbia."""
+    from veza.cases.models import Case
     from veza.cases.services import case_open, consent_record, decision_record, identity_write
     from veza.interpreters.models import (
         Availability,
@@ -382,12 +382,14 @@ def grow(n: int) -> None:
     identification_service = Service.objects.filter(organisation=identification).first()
     today = timezone.localdate()
     # The objects the detail pages show get more of what they list, too.
-    from veza.cases.models import Case
-
     detail_case = Case.objects.get(pk=_case()())
     detail_request = InterpreterRequest.objects.get(pk=_interpreter_request()())
-    recommendation = Recommendation.objects.filter(participant__code="RS").first()
-    objective = Objective.objects.filter(strategy__participant__code="RS").first()
+    recommendation = Recommendation.objects.filter(participant__code="RS").order_by("pk").first()
+    objective = (
+        Objective.objects.filter(strategy__participant__code="RS")
+        .order_by("strategy", "pk")
+        .first()
+    )
     for i in range(n):
         for user, org in ((frontline, health), (manager, social)):
             screening = screening_start(actor=user, organisation=org, questionnaire_code="quick")
