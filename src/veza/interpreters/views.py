@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -248,7 +249,9 @@ def request_list(request):
         request,
         "interpreters/requests.html",
         {
-            "requests": visible_requests(request.user)[:200],
+            "requests": Paginator(visible_requests(request.user), 25).get_page(
+                request.GET.get("page")
+            ),
             "may_request": request.user.has_perm(REQUEST),
             **_notices(request.user),
         },
@@ -499,9 +502,12 @@ def pool(request):
         request,
         "interpreters/pool.html",
         {
-            "interpreters": Interpreter.objects.filter(
-                participant_id__in=participants
-            ).prefetch_related("skills"),
+            "interpreters": Paginator(
+                Interpreter.objects.filter(participant_id__in=participants).prefetch_related(
+                    "skills"
+                ),
+                25,
+            ).get_page(request.GET.get("page")),
             "usage": used,
             "language_chart": _booked_chart(
                 [(language, n["booked"], n["requests"]) for language, n in used["per_language"]],

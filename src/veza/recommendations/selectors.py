@@ -39,11 +39,17 @@ def national_participants(user, perm: str = VIEW) -> frozenset[int]:
     ids = user_scope(user).participants_with(perm)
     if not ids:
         return frozenset()
-    return frozenset(
-        Participant.objects.filter(pk__in=ids, kind=ParticipantKind.NATIONAL).values_list(
-            "pk", flat=True
+    # Asked up to eight times a request (each visible-to and the page's own checks): one query
+    # per set of participants, kept on the user beside its scope (see organisations.scope).
+    known = user.__dict__.setdefault("_veza_national_participants", {})
+    key = frozenset(ids)
+    if key not in known:
+        known[key] = frozenset(
+            Participant.objects.filter(pk__in=ids, kind=ParticipantKind.NATIONAL).values_list(
+                "pk", flat=True
+            )
         )
-    )
+    return known[key]
 
 
 def has_national_scope(user, perm: str = VIEW) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -66,10 +67,19 @@ __all__ = [
 def worklist_view(request):
     require_perm(request.user, "referrals.view_referral")
     lists = worklist(user=request.user)
+    # The lists that grow with the instance's work come a page at a time, each under its own
+    # query parameter (the others are short by construction: see the selector).
+    for name in WORKLIST_PAGED:
+        lists[name] = Paginator(lists[name], WORKLIST_PAGE).get_page(request.GET.get(name))
     notices = notices_unread(request.user)
     return render(
         request, "referrals/worklist.html", {**lists, "notices": notices, "now": timezone.now()}
     )
+
+
+#: The worklist's lists shown a page at a time, and how many rows one page of each holds.
+WORKLIST_PAGED = ("overdue", "due_soon", "waiting_for_me", "awaiting_answer")
+WORKLIST_PAGE = 20
 
 
 @require_POST
@@ -88,11 +98,12 @@ def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     services = directory_search(user=request.user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(services, 25).get_page(request.GET.get("page"))
     own = user_scope(request.user).organisations_with("referrals.change_service")
     return render(
         request,
         "referrals/directory.html",
-        {"form": form, "services": services, "can_edit": bool(own), "own": own},
+        {"form": form, "services": page, "page": page, "can_edit": bool(own), "own": own},
     )
 
 

@@ -12,6 +12,13 @@ def query_replace(context, **changes):
     return query.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def query_set(context, name, value):
+    """The current query string with the parameter `name` set to `value` (for pagination links
+    of pages with more than one paginated list, each under its own parameter)."""
+    return query_replace(context, **{name: value})
+
+
 @register.filter(name="localized")
 def localized_filter(value):
     """A data file's text in the page language (English when it has no translation)."""

@@ -1,0 +1,219 @@
+"""Query budgets: every main page and API read, signed in as the account that uses it, makes a
+bounded number of database queries that does not grow with the data it lists (an N+1 query fails
+here, and the test's name names the page); and every list shows one page at a time.
+
+The demo data is loaded once for the module (tests/pagewalk.py, inside a transaction rolled back
+at the end); every page is requested, then `GROWTH` more of everything the pages list is added
+(cases with screenings, consents, identities, decisions, referrals and deadlines; bookings,
+services, interpreters, organisations, recommendations, measures), and every page is requested
+again. Each page is requested once before it is first counted, so that caches filled on first use
+(the content bundle, translations) are not counted as per-request work. The counts include the
+session, permission and audit queries of a request: an audited read writes a fixed number of
+audit entries per request.
+
+The walk is one test (its failure lists every page over budget or growing, by name): the data
+is loaded once, and with `-n 2` the module stays on one worker. `pytest
+tests/test_query_budgets.py -q -s` prints the table of counts.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.pagewalk import PAGES, grow, load_demo, sign_in
+
+pytestmark = pytest.mark.django_db
+
+GROWTH = 30
+
+#: Most queries one request of the page may make: what it made when measured (SQLite and
+#: PostgreSQL agree), plus two. A regression fails the walk and names the page.
+BUDGETS = {
+    "home (case manager)": 12,
+    "home (frontline)": 11,
+    "home (coordinator dashboard)": 12,
+    "account": 12,
+    "screening list": 12,
+    "screening new": 18,
+    "screening result (detail)": 24,
+    "screening review": 19,
+    "screening draft step": 20,
+    "case list": 13,
+    "case list (coordinator)": 13,
+    "case detail (timeline)": 27,
+    "case identity": 20,
+    "case edit": 12,
+    "worklist (case manager)": 23,
+    "worklist (provider)": 21,
+    "worklist (identification)": 22,
+    "referral detail": 23,
+    "referral detail (provider)": 22,
+    "referral new": 14,
+    "service directory": 12,
+    "interpreter requests": 13,
+    "interpreter request new": 11,
+    "interpreter request detail": 27,
+    "interpreter requests (coordinator)": 13,
+    "interpreter pool": 23,
+    "interpreter support": 12,
+    "information": 11,
+    "information sheet": 14,
+    "field forms": 19,
+    "recommendations": 25,
+    "recommendation detail": 18,
+    "recommendation sources": 12,
+    "recommendation coverage": 34,
+    "action plans": 13,
+    "action plan detail": 25,
+    "emergencies": 17,
+    "emergency detail": 19,
+    "subject access": 11,
+    "break-glass log": 12,
+    "statistics releases": 14,
+    "statistics release detail": 12,
+    "translations": 12,
+    "organisations": 13,
+    "organisation detail": 13,
+    "hub trends": 20,
+    "hub report": 32,
+    "hub received releases": 12,
+    "api user me": 10,
+    "api organisations": 11,
+    "api organisation": 11,
+    "api participants": 11,
+    "api participant": 10,
+    "api indicator sets": 11,
+    "api indicator set": 10,
+    "api questionnaires": 11,
+    "api questionnaire": 10,
+    "api screenings": 17,
+    "api screening": 18,
+    "api cases": 18,
+    "api case": 17,
+    "api case identity": 18,
+    "api case consents": 11,
+    "api services": 10,
+    "api service": 11,
+    "api referrals": 16,
+    "api referral": 16,
+    "api referral shared": 12,
+    "api interpreters": 12,
+    "api interpreter": 11,
+    "api interpreter requests": 17,
+    "api interpreter request": 16,
+    "api interpreter request suggestions": 24,
+    "api interpreter bookings": 16,
+    "api interpreter booking": 15,
+    "api interpreter availability": 11,
+    "api interpreter availability slot": 10,
+    "api recommendation sources": 11,
+    "api recommendation source": 10,
+    "api recommendations": 17,
+    "api recommendation": 16,
+    "api recommendation coverage": 28,
+    "api strategies": 13,
+    "api strategy": 12,
+    "api strategy draft": 27,
+    "api measures": 17,
+    "api measure": 16,
+    "api progress reports": 12,
+}
+
+#: Pages whose query count may grow by a constant when the data grows, and why.
+ALLOWED_GROWTH = {
+    # The worklist pages four of its lists; Django runs no query for the rows of an empty list
+    # (a slice of nothing), so each list that was empty before growing costs one query after.
+    "worklist (case manager)": 4,
+    "worklist (provider)": 4,
+    "worklist (identification)": 4,
+}
+
+#: Lists that are short by nature and show every row, and why they stay short at national scale.
+BOUNDED = {
+    "recommendation sources": "the monitoring bodies' reports: a few a year for the region",
+    "action plans": "one national strategy per participant and period",
+    "emergencies": "emergency areas are declared a few times a year",
+    "break-glass log": "paginated; emergency access grants are rare (no growth to show)",
+    "statistics releases": "one release per participant and year, rebuilt a few times",
+    "hub received releases": "one batch per participant, year and revision",
+    "api strategies": "paginated like every API list; one strategy per participant and period",
+}
+
+
+def _count(client, page, url, *, warm=False):
+    sign_in(client, page)
+    if warm:
+        client.get(url)  # first-use caches (content bundle, translations) are not per request
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (page.key, url, response.status_code)
+    return len(queries), response
+
+
+def test_every_page_has_a_budget():
+    keys = [page.key for page in PAGES]
+    assert len(keys) == len(set(keys)), "page keys must be unique"
+    assert set(BUDGETS) == set(keys)
+    assert set(ALLOWED_GROWTH) <= set(keys)
+    assert set(BOUNDED) <= {page.key for page in PAGES if page.is_list}
+
+
+def _paged(client, page, url, response) -> str:
+    """Why the list does not show one page with a way to the next ("" when it does)."""
+    sign_in(client, page)
+    if page.is_api:
+        # The API's page size is 50 (at most 200 on request); a page of 5 shows the mechanism.
+        body = client.get(url, {"page_size": 5}).json()
+        if body["count"] <= 5 or len(body["results"]) != 5 or not body["next"]:
+            return f"count {body['count']}, {len(body['results'])} rows, next {body['next']}"
+        return "" if client.get(body["next"]).json()["previous"] else "no way back"
+    html = response.content.decode()
+    navs = re.findall(r'<nav class="pagination" aria-label="[^"]+">(.*?)</nav>', html, re.S)
+    if not navs:
+        return f"no pagination with {GROWTH} more rows"
+    for nav in navs:
+        link = re.search(r'<a href="\?([^"]*)" rel="next">', nav)
+        if not link:
+            return f"no next link in {nav!r}"
+        following = client.get(f"{url}?{link.group(1).replace('&amp;', '&')}")
+        if following.status_code != 200 or 'rel="prev"' not in following.content.decode():
+            return f"the next page ({link.group(1)}) has no way back"
+    return ""
+
+
+def test_queries_stay_within_budget_and_do_not_grow_and_lists_are_paged(client):
+    load_demo()
+    urls = {page.key: page.url() for page in PAGES}
+    before = {page.key: _count(client, page, urls[page.key], warm=True)[0] for page in PAGES}
+    grow(GROWTH)
+    after, responses = {}, {}
+    for page in PAGES:
+        after[page.key], responses[page.key] = _count(client, page, urls[page.key])
+    print(f"\n{'page or endpoint':45} {'before':>6} {'after':>6} {'budget':>6}")
+    for page in PAGES:
+        print(f"{page.key:45} {before[page.key]:6} {after[page.key]:6} {BUDGETS[page.key]:6}")
+
+    growing = {
+        key: f"{before[key]} → {after[key]} queries with {GROWTH} more rows (N+1?)"
+        for key in before
+        if after[key] - before[key] > ALLOWED_GROWTH.get(key, 0)
+    }
+    assert not growing, growing
+    over = {
+        key: f"{after[key]} queries, budget {BUDGETS[key]}"
+        for key in after
+        if after[key] > BUDGETS[key]
+    }
+    assert not over, over
+    unpaged = {
+        page.key: reason
+        for page in PAGES
+        if page.is_list
+        and page.key not in BOUNDED
+        and (reason := _paged(client, page, urls[page.key], responses[page.key]))
+    }
+    assert not unpaged, unpaged
