@@ -138,7 +138,8 @@ def scale_cases(batch) -> None:
             plans.append((index, leads[index], draw))
     cases = []
     for _index, screening, draw in plans:
-        opened = screening.completed_at + timedelta(minutes=10)
+        # Opened soon after the screening, never after the run (a screening of the last minutes).
+        opened = min(screening.completed_at + timedelta(minutes=10), run.now)
         forms = [SCREENING_FORMS[f] for f in screening.exploitation if f in SCREENING_FORMS]
         share = FEMALE_SHARE.get(forms[0] if forms else "", 0.6)
         citizenship = draw["citizenship"]
@@ -214,7 +215,7 @@ def scale_cases(batch) -> None:
                 organisation_id=case.organisation_id,
                 detail={"fields": fields},
             )
-        age_days = (run.now - opened).days
+        age_days = max(0, (run.now - opened).days)
         if draw["decided"] and age_days > draw["decision_days"]:
             decided = opened + timedelta(days=draw["decision_days"])
             status = TraffickingStatus.ACTUAL if draw["actual"] else TraffickingStatus.NOT_A_VICTIM
