@@ -353,7 +353,19 @@ def service_unavailable(request):
     return response
 
 
+def _caused_by_the_database(exception) -> bool:
+    while exception is not None:
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            return True
+        exception = exception.__cause__ or exception.__context__
+    return False
+
+
 def error_400(request, exception=None):
+    # Django answers 400 (SessionInterrupted) when it cannot save the session at the end of a
+    # request; when that is because the database went away, it is a short outage (503).
+    if _caused_by_the_database(exception):
+        return service_unavailable(request)
     return _error(request, 400, _("The request was not understood."), "bad_request")
 
 
