@@ -11,6 +11,7 @@ from django.test import Client
 
 from tests.factories import login_verified, make_case, make_referral, make_screening, make_user
 from veza.cases.models import Case
+from veza.core.models import AuditEntry
 from veza.screening.models import Screening
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -99,3 +100,41 @@ def test_accept_and_decline_of_the_same_referral(organisation):
     assert statuses == [200, 409]
     referral.refresh_from_db()
     assert referral.status in ("accepted", "declined") and referral.version == 2
+
+
+def test_two_people_change_the_same_booking(organisation):
+    """The interpreter confirms while the requester cancels, or both cancel, or the interpreter
+    declines while the requester cancels: each from the version they read."""
+    from tests.interpreters.test_booking import booked
+    from veza.interpreters.models import Booking
+
+    steps = [("confirm", "cancel"), ("cancel", "cancel"), ("decline", "cancel")]
+    for number in range(ROUNDS):
+        first_step, second_step = steps[number % len(steps)]
+        officer, own, _item, booking = booked(f"race{number}", confirm=False)
+        if first_step == "cancel":  # both cancel a confirmed booking
+            booking.refresh_from_db()
+            a_client = login_verified(Client(), own)
+            a_client.post(
+                f"/api/v1/interpreter-bookings/{booking.pk}/confirm/",
+                {"version": booking.version},
+                content_type="application/json",
+            )
+        booking.refresh_from_db()
+        read = booking.version
+        a, b = clients(own, officer)
+        base = f"/api/v1/interpreter-bookings/{booking.pk}"
+        statuses = race(
+            [
+                (a, "post", f"{base}/{first_step}/", {"version": read}),
+                (b, "post", f"{base}/{second_step}/", {"version": read, "note": "Not needed"}),
+            ]
+        )
+        assert statuses == [200, 409], (first_step, second_step, statuses)
+        booking.refresh_from_db()
+        assert booking.version == read + 1
+        changes = AuditEntry.objects.filter(
+            object_id=str(booking.pk), action__startswith="interpreter.booking_"
+        ).exclude(action="interpreter.booking_propose")
+        assert changes.count() == (2 if first_step == "cancel" else 1)
+        assert Booking.objects.get(pk=booking.pk).status in ("confirmed", "cancelled", "declined")

@@ -1,7 +1,8 @@
 """The database restarts in the middle of a burst of requests (SECURITY.md row 26).
 
-Four clients read and save the same case through the API without pause while PostgreSQL is
-restarted under them. While it is down, requests must fail cleanly with 503 (never a 500 or a
+Four clients read and save the same case through the API, one saves it through its page (a form
+POST), and one saves a screening through the API, without pause while PostgreSQL is restarted
+under them. While it is down, requests must fail cleanly with 503 (never a 500 or a
 hang); nothing may be half-written (every saved change has exactly its audit entry, the audit
 chain verifies); and once it is back, the same clients are served again without restarting Veza.
 
@@ -21,9 +22,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.factories import login_verified, make_case, make_user
+from tests.factories import login_verified, make_case, make_screening, make_user
 from veza.core.audit import audit_verify
 from veza.core.models import AuditEntry
+from veza.screening.models import Screening
 
 PG_CTL = shlex.split(os.environ.get("VEZA_PG_CTL", ""))
 
@@ -63,14 +65,76 @@ def test_requests_fail_cleanly_while_the_database_restarts_and_service_resumes(o
         finally:
             connection.close()
 
+    page_client = login_verified(Client(raise_request_exception=False), manager)
+    page_case = make_case(organisation, user=manager, age=30)  # its own: not always in conflict
+    page_path = f"/api/v1/cases/{page_case.pk}/"
+    screener = make_user(role="frontline_professional", organisation=organisation)
+    screening = make_screening(organisation, user=screener)
+    screening_client = login_verified(Client(raise_request_exception=False), screener)
+
+    def page_burst():
+        """The case's facts saved through its page, as a person does (a form POST)."""
+        try:
+            while not stop.is_set():
+                time.sleep(0.01)
+                read = page_client.get(page_path)
+                if read.status_code != 200:
+                    results.append(("page-read", read.status_code))
+                    time.sleep(0.05)
+                    continue
+                version = read.json()["version"]
+                facts = {"sex": "unknown", "age": 30 + version % 50, "version": version}
+                write = page_client.post(f"/cases/{page_case.pk}/edit/", facts)
+                results.append(("page-write", write.status_code))
+        except Exception as exc:
+            results.append(("escaped", repr(exc)))
+        finally:
+            connection.close()
+
+    def screening_burst():
+        where = f"/api/v1/screenings/{screening.pk}/"
+        try:
+            for number in range(10**6):
+                if stop.is_set():
+                    break
+                time.sleep(0.01)
+                read = screening_client.get(where)
+                if read.status_code != 200:
+                    results.append(("screening-read", read.status_code))
+                    time.sleep(0.05)
+                    continue
+                body = {
+                    "answers": {"unpaid": "yes" if number % 2 else "no"},
+                    "version": read.json()["version"],
+                }
+                write = screening_client.patch(where, body, content_type="application/json")
+                results.append(("screening-write", write.status_code))
+        except Exception as exc:
+            results.append(("escaped", repr(exc)))
+        finally:
+            connection.close()
+
     threads = [threading.Thread(target=burst, args=pair) for pair in enumerate(clients)]
+    threads += [threading.Thread(target=page_burst), threading.Thread(target=screening_burst)]
     for thread in threads:
         thread.start()
-    time.sleep(2)
+
+    def until(condition, what):
+        # Not a timing assert: the clients are served before the stop and after the start,
+        # however slow the machine is; the bound only guards against a hang.
+        deadline = time.monotonic() + 60
+        while not condition():
+            if time.monotonic() > deadline:
+                stop.set()
+                raise AssertionError(f"never happened: {what}: {Counter(results[-200:])}")
+            time.sleep(0.05)
+
+    until(lambda: sum(1 for _k, status in results if status == 200) >= 10, "served before")
     subprocess.run([*PG_CTL, "-m", "fast", "stop"], check=True, capture_output=True, timeout=60)
     time.sleep(2)  # down: every request meanwhile must be answered 503
     subprocess.run([*PG_CTL, "start"], check=True, capture_output=True, timeout=60)
-    time.sleep(2)
+    restarted = len(results)
+    until(lambda: any(status == 200 for _k, status in results[restarted:]), "served after")
     stop.set()
     for thread in threads:
         thread.join(timeout=60)
@@ -79,16 +143,34 @@ def test_requests_fail_cleanly_while_the_database_restarts_and_service_resumes(o
 
     statuses = Counter(status for _kind, status in results)
     assert statuses[503] > 0, f"the restart was not noticed: {statuses}"
-    assert set(statuses) <= {200, 409, 503}, f"not a clean failure: {statuses}"
-    assert statuses[200] > 0 and statuses[503] > 0
+    by_kind = Counter(results)
+    assert set(statuses) <= {200, 302, 409, 503}, f"not a clean failure: {by_kind}"
+    assert statuses[200] > 0 and statuses[503] > 0, by_kind
+    # The page saves: a redirect when saved, a conflict page, or the 503 page (never a 500).
+    pages = Counter(status for kind, status in results if kind == "page-write")
+    assert set(pages) <= {302, 409, 503}, pages
 
     # Service resumes on its own, for every client.
     for client in clients:
         assert client.get(path).status_code == 200
+    assert screening_client.get(f"/api/v1/screenings/{screening.pk}/").status_code == 200
+    facts = {"sex": "unknown", "age": 99, "version": page_client.get(page_path).json()["version"]}
+    assert page_client.post(f"/cases/{page_case.pk}/edit/", facts).status_code == 302
 
     # Nothing half-written: every change that was saved has its audit entry, and no more.
     case.refresh_from_db()
     saved = sum(1 for kind, status in results if kind == "write" and status == 200)
     updates = AuditEntry.objects.filter(action="case.update", object_id=str(case.pk)).count()
     assert updates == case.version - 1 >= saved
+    page_case.refresh_from_db()
+    page_saves = sum(1 for kind, status in results if kind == "page-write" and status == 302)
+    page_updates = AuditEntry.objects.filter(action="case.update", object_id=str(page_case.pk))
+    assert page_updates.count() == page_case.version - 1 >= page_saves
+    screening.refresh_from_db()
+    screening_saves = sum(1 for k, status in results if k == "screening-write" and status == 200)
+    screening_updates = AuditEntry.objects.filter(
+        action="screening.update", object_id=str(screening.pk)
+    ).count()
+    assert screening_updates == screening.version - 1 >= screening_saves
+    assert Screening.objects.filter(pk=screening.pk).exists()
     assert audit_verify().ok

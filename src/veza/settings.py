@@ -324,6 +324,11 @@ SPECTACULAR_SETTINGS = {
 
 # --- Background work ----------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: A worker that has not renewed its lease for this many seconds is taken for dead, and the task
+#: it was running is queued again (docs/operations.md, "what happens when a worker dies").
+VEZA_WORKER_LEASE_SECONDS = float(env("VEZA_WORKER_LEASE_SECONDS", "60"))
+#: A task whose workers died this many times while running it is marked failed, not run again.
+VEZA_WORKER_MAX_ATTEMPTS = int(env("VEZA_WORKER_MAX_ATTEMPTS", "3"))
 
 # --- Logging: no personal data, ever. Requests are logged by path only (ids, never names). ------
 #: No request body larger than this is read (uploads have their own, smaller caps; federation

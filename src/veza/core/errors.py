@@ -7,6 +7,8 @@ Services and selectors raise these; views never build error responses by hand.
 
 from __future__ import annotations
 
+import errno
+
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
@@ -15,8 +17,10 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "ServiceUnavailableError",
+    "StorageFullError",
     "ValidationError",
     "VezaError",
+    "is_storage_full",
 ]
 
 
@@ -81,3 +85,20 @@ class ServiceUnavailableError(VezaError):
     status = 503
     code = "unavailable"
     default_message = _("Veza is briefly unavailable. Nothing was saved; please try again.")
+
+
+class StorageFullError(VezaError):
+    """The server's disk (or the user's quota on it) is full: 507 Insufficient Storage, so that
+    clients and monitoring tell it from an outage (503) and from a refused file (400)."""
+
+    status = 507
+    code = "storage_full"
+    default_message = _(
+        "The server has no room left to store this. Nothing was saved; please try again later "
+        "or tell your administrator."
+    )
+
+
+def is_storage_full(exc: BaseException) -> bool:
+    """Whether `exc` is a write refused because the disk or the quota is full."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)

@@ -14,7 +14,12 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from veza.core.context import client_ip, reset_current_ip, set_current_ip
-from veza.core.errors import ServiceUnavailableError, VezaError
+from veza.core.errors import (
+    ServiceUnavailableError,
+    StorageFullError,
+    VezaError,
+    is_storage_full,
+)
 
 __all__ = [
     "LoginRequiredMiddleware",
@@ -126,17 +131,35 @@ class SessionLifetimeMiddleware:
 
 
 class VezaErrorMiddleware:
-    """Turns Veza errors raised by page views into the error page with the right status."""
+    """Turns Veza errors raised by page views into the error page with the right status.
+
+    It also reads an uploaded form before any view does, so that an upload the disk has no room
+    for (Django spools large files to FILE_UPLOAD_TEMP_DIR) is answered 507 with the translated
+    page — before the CSRF check would read it and fail with a 500 — and leaves no temporary file.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            try:
+                request.POST, request.FILES  # noqa: B018 (read now, where a full disk is caught)
+            except OSError as exc:
+                if not is_storage_full(exc):
+                    raise
+                for handler in getattr(request, "_upload_handlers", []) or []:
+                    spooled = getattr(handler, "file", None)
+                    if spooled is not None:
+                        spooled.close()  # a temporary file is removed when closed
+                return self.process_exception(request, StorageFullError())
         return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, (OperationalError, InterfaceError)):
             exception = ServiceUnavailableError()
+        elif is_storage_full(exception):
+            exception = StorageFullError()
         if not isinstance(exception, VezaError):
             return None
         if request.path_info.startswith("/api/"):

@@ -1,4 +1,5 @@
-"""Core models: the user, the audit log and its chain head, API tokens and login throttles."""
+"""Core models: the user, the audit log and its chain head, API tokens, login throttles and the
+leases of the running task workers."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ __all__ = [
     "LoginThrottle",
     "User",
     "VersionedModel",
+    "WorkerLease",
 ]
 
 
@@ -177,3 +179,20 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class WorkerLease(models.Model):
+    """A running `veza worker`, renewed every few seconds. A task left running by a worker whose
+    lease has lapsed (killed, crashed, machine lost) is queued again (see veza.core.worker)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"

@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from veza.core.audit import audit_log
 from veza.core.context import client_ip
-from veza.core.errors import ServiceUnavailableError
+from veza.core.errors import ServiceUnavailableError, StorageFullError, is_storage_full
 from veza.core.forms import CodeForm, LanguageForm, LoginForm
 from veza.core.middleware import HAD_SESSION_COOKIE, LOGIN_AT
 from veza.core.signals import logout_reason
@@ -353,7 +353,19 @@ def service_unavailable(request):
     return response
 
 
+def _caused_by_the_database(exception) -> bool:
+    while exception is not None:
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            return True
+        exception = exception.__cause__ or exception.__context__
+    return False
+
+
 def error_400(request, exception=None):
+    # Django answers 400 (SessionInterrupted) when it cannot save the session at the end of a
+    # request; when that is because the database went away, it is a short outage (503).
+    if _caused_by_the_database(exception):
+        return service_unavailable(request)
     return _error(request, 400, _("The request was not understood."), "bad_request")
 
 
@@ -372,6 +384,8 @@ def error_500(request):
     # before any view runs: that is a short outage to retry, not a fault of Veza (503).
     if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
         return service_unavailable(request)
+    if is_storage_full(sys.exc_info()[1]):  # a full disk met outside a view: 507, not a 500
+        return _error(request, 507, StorageFullError.default_message, StorageFullError.code)
     return _error(
         request,
         500,

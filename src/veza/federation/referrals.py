@@ -90,6 +90,7 @@ def directory_payload() -> dict:
 
 
 @transaction.atomic
+@transaction.atomic
 def directory_publish(*, actor, peers=None) -> int:
     """Send the directory to every trusted national peer (or to those given)."""
     from veza.federation.models import PeerStatus

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.utils import timezone
 from django_tasks import task
+
+from veza.core.worker import task_reschedule
 
 __all__ = ["deliver_task", "directory_task", "outbox_task"]
 
@@ -27,9 +28,7 @@ def outbox_task(reschedule_seconds: int = 60) -> dict:
 
     result = outbox_flush()
     if reschedule_seconds:
-        outbox_task.using(run_after=timezone.now() + timedelta(seconds=reschedule_seconds)).enqueue(
-            reschedule_seconds
-        )
+        task_reschedule(outbox_task, timedelta(seconds=reschedule_seconds), reschedule_seconds)
     return result
 
 
@@ -44,7 +43,5 @@ def directory_task(reschedule_minutes: int = 24 * 60) -> int:
     if Peer.objects.filter(status=PeerStatus.ACTIVE, role="national").exists():
         count = directory_publish(actor="worker")
     if reschedule_minutes:
-        directory_task.using(
-            run_after=timezone.now() + timedelta(minutes=reschedule_minutes)
-        ).enqueue(reschedule_minutes)
+        task_reschedule(directory_task, timedelta(minutes=reschedule_minutes), reschedule_minutes)
     return count

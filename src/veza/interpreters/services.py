@@ -302,18 +302,24 @@ def booking_propose(
     return booking
 
 
-def _locked(booking: Booking) -> Booking:
-    return (
+def _locked(booking: Booking, expected_version=None) -> Booking:
+    """The booking, locked; ConflictError (409) if someone changed it since `expected_version`
+    (the version the person or client read) — before any other check, so that the one who lost
+    a race hears "changed meanwhile", not "not allowed any more"."""
+    booking = (
         Booking.objects.select_for_update()
         .select_related("request", "interpreter")
         .get(pk=booking.pk)
     )
+    if expected_version not in (None, "") and str(expected_version) != str(booking.version):
+        raise ConflictError()
+    return booking
 
 
 @transaction.atomic
-def booking_confirm(*, actor, booking: Booking) -> Booking:
+def booking_confirm(*, actor, booking: Booking, expected_version=None) -> Booking:
     """The interpreter (or the pool's coordinator) confirms."""
-    booking = _locked(booking)
+    booking = _locked(booking, expected_version)
     if not (
         _own(actor, booking.interpreter) or _is_coordinator(actor, booking.request.participant)
     ):
@@ -332,9 +338,9 @@ def booking_confirm(*, actor, booking: Booking) -> Booking:
 
 
 @transaction.atomic
-def booking_decline(*, actor, booking: Booking, note: str = "") -> Booking:
+def booking_decline(*, actor, booking: Booking, note: str = "", expected_version=None) -> Booking:
     """The interpreter cannot take it: the request looks for someone else."""
-    booking = _locked(booking)
+    booking = _locked(booking, expected_version)
     if not (
         _own(actor, booking.interpreter) or _is_coordinator(actor, booking.request.participant)
     ):
@@ -350,10 +356,12 @@ def booking_decline(*, actor, booking: Booking, note: str = "") -> Booking:
 
 
 @transaction.atomic
-def booking_cancel(*, actor, booking: Booking, note: str = "", no_show: bool = False) -> Booking:
+def booking_cancel(
+    *, actor, booking: Booking, note: str = "", no_show: bool = False, expected_version=None
+) -> Booking:
     """Cancelled (by the requester, the interpreter or the coordinator), or marked as a no-show
     by the requester or coordinator: the request looks for a replacement."""
-    booking = _locked(booking)
+    booking = _locked(booking, expected_version)
     request = booking.request
     allowed = _may_act_for_request(actor, request) or (
         not no_show and _own(actor, booking.interpreter)
@@ -381,8 +389,8 @@ def booking_cancel(*, actor, booking: Booking, note: str = "", no_show: bool = F
 
 
 @transaction.atomic
-def booking_done(*, actor, booking: Booking) -> Booking:
-    booking = _locked(booking)
+def booking_done(*, actor, booking: Booking, expected_version=None) -> Booking:
+    booking = _locked(booking, expected_version)
     if not _may_act_for_request(actor, booking.request):
         raise PermissionDeniedError()
     if booking.status != BookingStatus.CONFIRMED:

@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from veza.core.worker import task_reschedule
+
 __all__ = ["reminders_task", "send_reminders"]
 
 
@@ -27,10 +29,16 @@ def send_reminders(now=None) -> int:
     ).select_related("interpreter__user", "request__requester")
     count = 0
     for booking in due:
+        # The mark and the notices commit together, and the mark comes first: a worker killed
+        # half-way leaves neither, and two runs at once remind once (the second finds it marked).
         with transaction.atomic():
+            marked = Booking.objects.filter(pk=booking.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            )
+            if not marked:
+                continue
             notify([booking.interpreter.user], "interpreter.reminder")
             notify([booking.request.requester], "interpreter.request_reminder")
-            Booking.objects.filter(pk=booking.pk).update(reminded_at=now)
         count += 1
     return count
 
@@ -39,7 +47,5 @@ def send_reminders(now=None) -> int:
 def reminders_task(reschedule_minutes: int = 60) -> int:
     count = send_reminders()
     if reschedule_minutes:
-        reminders_task.using(
-            run_after=timezone.now() + timedelta(minutes=reschedule_minutes)
-        ).enqueue(reschedule_minutes)
+        task_reschedule(reminders_task, timedelta(minutes=reschedule_minutes), reschedule_minutes)
     return count

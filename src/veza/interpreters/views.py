@@ -275,6 +275,7 @@ def request_detail(request, pk):
     if request.method == "POST":
         action = request.POST.get("action", "")
         booking = item.bookings.filter(pk=request.POST.get("booking") or 0).first()
+        version = request.POST.get("version")  # as read: a change meanwhile is a conflict
         try:
             if action == "ask":
                 interpreter = (
@@ -297,13 +298,15 @@ def request_detail(request, pk):
                 if request.POST.get("confirm") and request.user.has_perm(COORDINATE):
                     booking_confirm(actor=request.user, booking=booking)
             elif action == "confirm" and booking:
-                booking_confirm(actor=request.user, booking=booking)
+                booking_confirm(actor=request.user, booking=booking, expected_version=version)
             elif action == "cancel" and booking:
-                booking_cancel(actor=request.user, booking=booking)
+                booking_cancel(actor=request.user, booking=booking, expected_version=version)
             elif action == "no_show" and booking:
-                booking_cancel(actor=request.user, booking=booking, no_show=True)
+                booking_cancel(
+                    actor=request.user, booking=booking, no_show=True, expected_version=version
+                )
             elif action == "done" and booking:
-                booking_done(actor=request.user, booking=booking)
+                booking_done(actor=request.user, booking=booking, expected_version=version)
             elif action == "feedback" and booking:
                 feedback_record(
                     actor=request.user,
@@ -375,6 +378,7 @@ def my_bookings(request):
     if request.method == "POST":
         action = request.POST.get("action")
         booking = interpreter.bookings.filter(pk=request.POST.get("booking") or 0).first()
+        version = request.POST.get("version")  # as read: a change meanwhile is a conflict
         slot = interpreter.availability.filter(pk=request.POST.get("slot") or 0).first()
         try:
             if action == "available" and form.is_valid():
@@ -390,7 +394,7 @@ def my_bookings(request):
                 messages.success(request, _("The period is removed."))
                 return redirect("interpreters:mine")
             if action == "confirm" and booking:
-                booking_confirm(actor=request.user, booking=booking)
+                booking_confirm(actor=request.user, booking=booking, expected_version=version)
                 return redirect("interpreters:mine")
             if action == "feedback" and booking:
                 feedback = feedback_record(
@@ -409,7 +413,10 @@ def my_bookings(request):
                 return redirect("interpreters:mine")
             if action == "decline" and booking:
                 booking_decline(
-                    actor=request.user, booking=booking, note=request.POST.get("note", "")
+                    actor=request.user,
+                    booking=booking,
+                    note=request.POST.get("note", ""),
+                    expected_version=version,
                 )
                 return redirect("interpreters:mine")
         except (ValidationError, ConflictError) as exc:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from veza.core.worker import task_reschedule
 from veza.referrals.notices import notice_subject, notice_url
 
-__all__ = ["deadlines_check_task", "email_notification"]
+__all__ = ["deadlines_check_task", "email_notification", "notification_message_id"]
 
 
 @task()
@@ -42,8 +44,25 @@ def email_notification(notification_id: int) -> None:
                 "subject": subject,
                 "link": link,
             }
-        send_mail(f"Veza: {subject}", body, None, [notification.user.email])
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        message = EmailMessage(
+            f"Veza: {subject}",
+            body,
+            None,
+            [notification.user.email],
+            headers={"Message-ID": notification_message_id(notification.pk)},
+        )
+        message.send()
+    # At least once: marked sent only once the mail server has it. A worker killed in between
+    # sends it again with the same Message-ID, which mail clients show as one message.
+    Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+
+
+def notification_message_id(notification_id: int) -> str:
+    """The same Message-ID for every copy of one notification's e-mail (names no person)."""
+    host = urlsplit(settings.VEZA_BASE_URL).hostname or "localhost"
+    return f"<notification-{notification_id}.{settings.VEZA_INSTANCE_ID}@{host}>"
 
 
 @task()
@@ -53,7 +72,7 @@ def deadlines_check_task(reschedule_minutes: int = 15) -> dict:
 
     result = deadlines_check()
     if reschedule_minutes:
-        deadlines_check_task.using(
-            run_after=timezone.now() + timedelta(minutes=reschedule_minutes)
-        ).enqueue(reschedule_minutes)
+        task_reschedule(
+            deadlines_check_task, timedelta(minutes=reschedule_minutes), reschedule_minutes
+        )
     return result

@@ -7,7 +7,13 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from veza.core.errors import ServiceUnavailableError, ValidationError, VezaError
+from veza.core.errors import (
+    ServiceUnavailableError,
+    StorageFullError,
+    ValidationError,
+    VezaError,
+    is_storage_full,
+)
 
 __all__ = ["api_exception_handler"]
 
@@ -34,6 +40,8 @@ def api_exception_handler(exc, context):
     """Map Veza errors (and Django's) onto JSON responses; DRF's own errors keep their shape."""
     if isinstance(exc, (OperationalError, InterfaceError)):
         exc = ServiceUnavailableError()
+    elif is_storage_full(exc):
+        exc = StorageFullError()
     if isinstance(exc, drf_exceptions.ValidationError):
         # DRF's field errors take Veza's one error shape: code, detail and the fields.
         fields = _flat(exc.detail)

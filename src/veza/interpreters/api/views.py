@@ -423,6 +423,12 @@ class InterpreterRequestViewSet(
 
 class BookingStepSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The version you read: 409 if the booking changed since.",
+    )
 
 
 class FeedbackSerializer(serializers.Serializer):
@@ -472,12 +478,19 @@ class BookingViewSet(
     def _done(self, booking, code=status.HTTP_200_OK):
         return Response(BookingSerializer(booking).data, status=code)
 
-    @extend_schema(request=None, responses=BookingSerializer)
+    @extend_schema(request=BookingStepSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         from veza.interpreters.services import booking_confirm
 
-        return self._done(booking_confirm(actor=request.user, booking=self.get_object()))
+        data = BookingStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = booking_confirm(
+            actor=request.user,
+            booking=self.get_object(),
+            expected_version=data.validated_data["version"],
+        )
+        return self._done(booking)
 
     @extend_schema(request=BookingStepSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
@@ -487,7 +500,10 @@ class BookingViewSet(
         data = BookingStepSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         booking = booking_decline(
-            actor=request.user, booking=self.get_object(), note=data.validated_data["note"]
+            actor=request.user,
+            booking=self.get_object(),
+            note=data.validated_data["note"],
+            expected_version=data.validated_data["version"],
         )
         return self._done(booking)
 
@@ -499,7 +515,10 @@ class BookingViewSet(
         data = BookingStepSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         booking = booking_cancel(
-            actor=request.user, booking=self.get_object(), note=data.validated_data["note"]
+            actor=request.user,
+            booking=self.get_object(),
+            note=data.validated_data["note"],
+            expected_version=data.validated_data["version"],
         )
         return self._done(booking)
 
