@@ -112,6 +112,9 @@ class Case(VersionedModel):
         ]
         indexes = [
             models.Index(fields=["organisation", "case_status", "-updated_at"]),
+            # The lists' order, for one organisation and for a participant seen whole.
+            models.Index(fields=["organisation", "-updated_at", "-id"]),
+            models.Index(fields=["participant", "-updated_at", "-id"]),
             models.Index(fields=["participant", "trafficking_status"]),
         ]
 

@@ -114,6 +114,9 @@ class Screening(VersionedModel):
         ]
         indexes = [
             models.Index(fields=["organisation", "status", "-updated_at"]),
+            # The lists' order, for one organisation and for a participant seen whole.
+            models.Index(fields=["organisation", "-updated_at", "-id"]),
+            models.Index(fields=["participant", "-updated_at", "-id"]),
             models.Index(fields=["participant", "outcome"]),
         ]
         constraints = [
