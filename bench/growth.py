@@ -11,9 +11,9 @@ native memory — Polars, the PDF renderer — is counted too).
     python tests/pgcluster.py -- .venv/bin/python bench/growth.py --scales 10000 100000 1000000
     .venv/bin/python bench/growth.py --scales 2000 20000            # SQLite, a quick look
 
-Results go to bench/results/growth-<database>.json (one entry per scale, written as soon as the
+Results go to bench/growth-results/growth-<database>.json (one entry per scale, written as soon as the
 scale is measured, so a long run can be stopped and resumed with the remaining scales), and the
-table and the chart (bench/results/growth-<database>.svg) are rewritten from it.
+table and the chart (bench/growth-results/growth-<database>.svg) are rewritten from it.
 """
 
 from __future__ import annotations
@@ -317,7 +317,7 @@ def main() -> int:
     setup_test_environment()  # the test client's hosts; DEBUG stays off
     call_command("migrate", verbosity=0)
     vendor = database_label()
-    results_path = args.results or ROOT / "bench" / "results" / f"growth-{vendor}.json"
+    results_path = args.results or ROOT / "bench" / "growth-results" / f"growth-{vendor}.json"
     results_path.parent.mkdir(parents=True, exist_ok=True)
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
     year = args.year or timezone.localdate().year - 1
