@@ -11,9 +11,9 @@ native memory — Polars, the PDF renderer — is counted too).
     python tests/pgcluster.py -- .venv/bin/python bench/growth.py --scales 10000 100000 1000000
     .venv/bin/python bench/growth.py --scales 2000 20000            # SQLite, a quick look
 
-Results go to bench/growth-results/growth-<database>.json (one entry per scale, written as soon as the
-scale is measured, so a long run can be stopped and resumed with the remaining scales), and the
-table and the chart (bench/growth-results/growth-<database>.svg) are rewritten from it.
+Results go to bench/growth-results/growth-<database>.json (one entry per scale, written as soon
+as the scale is measured, so a long run can be stopped and resumed with the remaining scales),
+and the table and the chart (bench/growth-results/growth-<database>.svg) are rewritten from it.
 """
 
 from __future__ import annotations
