@@ -138,6 +138,8 @@ class Referral(VersionedModel):
         indexes = [
             models.Index(fields=["to_organisation", "status"]),
             models.Index(fields=["from_organisation", "status"]),
+            # The lists' order: read backwards until a page of visible referrals is found.
+            models.Index(fields=["-created_at", "-id"]),
         ]
 
     def __str__(self) -> str:
