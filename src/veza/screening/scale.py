@@ -134,55 +134,28 @@ def scale_screenings(batch) -> None:
             kind = rng.random()
             who = rng.choice(staff[sector])
             when = at - timedelta(days=rng.randrange(60), minutes=rng.randrange(600))
+            questionnaire, where, completed = code, organisation, kind < 0.85
             if kind < 0.4:  # a quick screen on a day of mass arrival, at the border
                 who = rng.choice(staff["border_asylum_reception"])
                 when = run.now - timedelta(
                     days=rng.choice(arrival_days), minutes=rng.randrange(600)
                 )
-                others.append(
-                    _screening(
-                        rng,
-                        batch,
-                        bundle,
-                        sheets,
-                        "quick",
-                        ("no_indicators", "indicators_present"),
-                        who,
-                        organisations["border_asylum_reception"],
-                        when,
-                        completed=True,
-                    )
+                questionnaire, where = "quick", organisations["border_asylum_reception"]
+            # Otherwise a further screening in the same sector: completed, or a draft (15 %).
+            others.append(
+                _screening(
+                    rng,
+                    batch,
+                    bundle,
+                    sheets,
+                    questionnaire,
+                    ("no_indicators", "indicators_present"),
+                    who,
+                    where,
+                    when,
+                    completed=completed,
                 )
-            elif kind < 0.85:
-                others.append(
-                    _screening(
-                        rng,
-                        batch,
-                        bundle,
-                        sheets,
-                        code,
-                        ("no_indicators", "indicators_present"),
-                        who,
-                        organisation,
-                        when,
-                        completed=True,
-                    )
-                )
-            else:
-                others.append(
-                    _screening(
-                        rng,
-                        batch,
-                        bundle,
-                        sheets,
-                        code,
-                        ("no_indicators", "indicators_present"),
-                        who,
-                        organisation,
-                        when,
-                        completed=False,
-                    )
-                )
+            )
         if not batch.writes(index):
             continue
         leads[index] = lead
