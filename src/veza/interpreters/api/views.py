@@ -478,49 +478,38 @@ class BookingViewSet(
     def _done(self, booking, code=status.HTTP_200_OK):
         return Response(BookingSerializer(booking).data, status=code)
 
+    def _step(self, request, service, *fields):
+        """One step of the booking (the service named), at the version the client last saw."""
+        data = BookingStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = service(
+            actor=request.user,
+            booking=self.get_object(),
+            expected_version=data.validated_data["version"],
+            **{name: data.validated_data[name] for name in fields},
+        )
+        return self._done(booking)
+
     @extend_schema(request=BookingStepSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         from veza.interpreters.services import booking_confirm
 
-        data = BookingStepSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        booking = booking_confirm(
-            actor=request.user,
-            booking=self.get_object(),
-            expected_version=data.validated_data["version"],
-        )
-        return self._done(booking)
+        return self._step(request, booking_confirm)
 
     @extend_schema(request=BookingStepSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         from veza.interpreters.services import booking_decline
 
-        data = BookingStepSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        booking = booking_decline(
-            actor=request.user,
-            booking=self.get_object(),
-            note=data.validated_data["note"],
-            expected_version=data.validated_data["version"],
-        )
-        return self._done(booking)
+        return self._step(request, booking_decline, "note")
 
     @extend_schema(request=BookingStepSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         from veza.interpreters.services import booking_cancel
 
-        data = BookingStepSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        booking = booking_cancel(
-            actor=request.user,
-            booking=self.get_object(),
-            note=data.validated_data["note"],
-            expected_version=data.validated_data["version"],
-        )
-        return self._done(booking)
+        return self._step(request, booking_cancel, "note")
 
     @extend_schema(request=FeedbackSerializer, responses={201: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
