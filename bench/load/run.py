@@ -107,6 +107,19 @@ def server_errors(prefix: Path) -> dict[str, int]:
     return counts
 
 
+def failure_causes(prefix: Path) -> list[tuple[str, str, int]]:
+    """(request type, cause, occurrences) of every failure locust recorded, most frequent first."""
+    path = Path(f"{prefix}_failures.csv")
+    if not path.exists():
+        return []
+    with path.open() as handle:
+        rows = [
+            (f"{row['Method']} {row['Name']}", row["Error"], int(row["Occurrences"]))
+            for row in csv.DictReader(handle)
+        ]
+    return sorted(rows, key=lambda row: -row[2])
+
+
 def run_locust(
     label: str, classes: list[str], args, url: str, plan: Path, prefix: Path, env: dict
 ) -> None:
@@ -203,6 +216,10 @@ def report(args, loaded: str, mix: Path, bare: Path, environment: str) -> str:
         "",
         f"⚠ marks a p95 at or over the {P95_TARGET_MS} ms target.",
     ]
+    causes = failure_causes(mix)
+    if causes:
+        lines += ["", "Failures by cause:", "", "| request type | cause | count |", "|---|---|---|"]
+        lines += [f"| {name} | {cause[:160]} | {count:,} |" for name, cause, count in causes]
     return "\n".join(lines) + "\n"
 
 
