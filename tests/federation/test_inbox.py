@@ -218,6 +218,11 @@ def test_the_inbox_takes_packets_only(client, db, settings, tmp_path):
     assert client.get(INBOX).status_code == 405
     assert _post(client, b"{}").status_code == 503  # no identity yet: no packet taken
     services.identity.cache_clear()
+    # A form is no packet (its parts are read before the view, where a full disk is caught).
+    response = client.post(INBOX, {"packet": "x"})
+    assert response.status_code == 400
+    assert response.json() == {"status": "rejected", "reason": "malformed"}
+    assert not Packet.objects.exists() and not RejectedPacket.objects.exists()
 
 
 def test_a_card_changes_nothing_before_its_fingerprint_is_checked(remote):

@@ -20,6 +20,10 @@ __all__ = ["inbox"]
 @login_not_required
 @require_POST
 def inbox(request):
+    if request.content_type == "multipart/form-data":
+        # A packet is the request's body; a form's parts were read already (where a full disk
+        # is caught, core.middleware) and are no packet.
+        return JsonResponse({"status": "rejected", "reason": "malformed"}, status=400)
     raw = request.body[: MAX_PACKET + 1]
     try:
         result = packet_receive(raw, transport="https", address=client_ip(request))
