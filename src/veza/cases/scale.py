@@ -14,7 +14,14 @@ from veza.core.bulk import bulk_insert, bulk_set
 from veza.core.crypto import blind_index
 from veza.organisations.scale import STAFF
 
-__all__ = ["CITIZENSHIP", "invented_name", "scale_cases", "scale_cases_close", "scale_existing"]
+__all__ = [
+    "CITIZENSHIP",
+    "case_event",
+    "invented_name",
+    "scale_cases",
+    "scale_cases_close",
+    "scale_existing",
+]
 
 #: Citizenship of the people in the cases: the participant's own ("local") and the main countries
 #: of people on the move through the region, with their share.
@@ -91,7 +98,8 @@ def scale_existing(run) -> None:
     ).count()
 
 
-def _event(events, case, actor, kind, at, organisation_id=None, **detail):
+def case_event(events, case, actor, kind, at, organisation_id=None, **detail):
+    """Append a timeline entry of `case` (written in bulk at the batch's end)."""
     events.append(
         CaseEvent(
             case=case,
@@ -171,7 +179,7 @@ def scale_cases(batch) -> None:
         actor = case.created_by
         opened = case.created_at
         links.append(through(case_id=case.pk, screening_id=screening.pk))
-        _event(events, case, actor, "case.opened", opened, screening=screening.reference)
+        case_event(events, case, actor, "case.opened", opened, screening=screening.reference)
         batch.log(
             "case.open",
             actor=actor,
@@ -207,7 +215,7 @@ def scale_cases(batch) -> None:
                 )
             )
             fields = ["family_name", "given_names", "languages"]
-            _event(events, case, actor, "identity.updated", at, fields=fields)
+            case_event(events, case, actor, "identity.updated", at, fields=fields)
             batch.log(
                 "identity.update",
                 actor=actor,
@@ -224,7 +232,7 @@ def scale_cases(batch) -> None:
             case.version += 1
             if status == TraffickingStatus.ACTUAL and case.reflection_started_at is None:
                 case.reflection_started_at = decided
-            _event(
+            case_event(
                 events,
                 case,
                 draw["officer"],
@@ -247,7 +255,7 @@ def scale_cases(batch) -> None:
         case.updated_at = last
     Consent.objects.bulk_create(consents, batch_size=2000)
     for consent in consents:
-        _event(
+        case_event(
             events,
             consent.case,
             consent.recorded_by,
@@ -303,7 +311,7 @@ def scale_cases_close(batch) -> None:
     events = batch.records["events"]
     for case in batch.records["cases"]:
         if case.closed_at is not None:
-            _event(
+            case_event(
                 events,
                 case,
                 case.created_by,

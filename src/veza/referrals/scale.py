@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from veza.cases.models import CaseEvent, Consent
+from veza.cases.models import Consent
+from veza.cases.scale import case_event
 from veza.core.errors import ValidationError
 from veza.referrals.choices import DeadlineKind, ReferralStatus, ServiceType
 from veza.referrals.models import CaseProgress, Deadline, Notification, Referral, Service
@@ -209,15 +210,14 @@ def scale_referrals(batch) -> None:
         case, service = referral.case, referral.service
         sent = referral.created_at
         consent = referral.consent
-        events.append(
-            CaseEvent(
-                case=case,
-                actor=referral.sent_by,
-                organisation_id=case.organisation_id,
-                kind="consent.recorded",
-                at=consent.recorded_at,
-                detail={"purpose": "referral", "recipient": service.organisation_id},
-            )
+        case_event(
+            events,
+            case,
+            referral.sent_by,
+            "consent.recorded",
+            consent.recorded_at,
+            purpose="referral",
+            recipient=service.organisation_id,
         )
         batch.log(
             "consent.record",
@@ -226,15 +226,14 @@ def scale_referrals(batch) -> None:
             organisation_id=case.organisation_id,
             detail={"case": case.pk, "purpose": "referral", "recipient": service.organisation_id},
         )
-        events.append(
-            CaseEvent(
-                case=case,
-                actor=referral.sent_by,
-                organisation_id=case.organisation_id,
-                kind="referral.sent",
-                at=sent,
-                detail={"to": service.organisation.name, "service": service.service_type},
-            )
+        case_event(
+            events,
+            case,
+            referral.sent_by,
+            "referral.sent",
+            sent,
+            to=service.organisation.name,
+            service=service.service_type,
         )
         batch.log(
             "referral.send",
@@ -285,15 +284,15 @@ def scale_referrals(batch) -> None:
                 "decline": S.DECLINED,
                 "withdraw": S.WITHDRAWN,
             }[step]
-            events.append(
-                CaseEvent(
-                    case=case,
-                    actor=actor,
-                    organisation_id=organisation.pk,
-                    kind=f"referral.{step}",
-                    at=at,
-                    detail={"to": service.organisation.name, "status": status},
-                )
+            case_event(
+                events,
+                case,
+                actor,
+                f"referral.{step}",
+                at,
+                organisation_id=organisation.pk,
+                to=service.organisation.name,
+                status=status,
             )
             batch.log(
                 f"referral.{step}",
