@@ -21,6 +21,7 @@ __all__ = [
     "ValidationError",
     "VezaError",
     "is_storage_full",
+    "outage_error",
 ]
 
 
@@ -102,3 +103,15 @@ class StorageFullError(VezaError):
 def is_storage_full(exc: BaseException) -> bool:
     """Whether `exc` is a write refused because the disk or the quota is full."""
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def outage_error(exc: BaseException) -> BaseException:
+    """The Veza error a failure of the machinery stands for: the database gone or restarting
+    (503) or a full disk (507); any other exception unchanged. For pages and the API alike."""
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return ServiceUnavailableError()
+    if is_storage_full(exc):
+        return StorageFullError()
+    return exc

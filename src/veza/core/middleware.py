@@ -8,17 +8,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from veza.core.context import client_ip, reset_current_ip, set_current_ip
 from veza.core.errors import (
-    ServiceUnavailableError,
     StorageFullError,
     VezaError,
     is_storage_full,
+    outage_error,
 )
 
 __all__ = [
@@ -156,10 +155,7 @@ class VezaErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)):
-            exception = ServiceUnavailableError()
-        elif is_storage_full(exception):
-            exception = StorageFullError()
+        exception = outage_error(exception)
         if not isinstance(exception, VezaError):
             return None
         if request.path_info.startswith("/api/"):

@@ -1,18 +1,15 @@
 """The API's side of the error hierarchy: one handler maps every error to JSON."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from veza.core.errors import (
-    ServiceUnavailableError,
-    StorageFullError,
     ValidationError,
     VezaError,
-    is_storage_full,
+    outage_error,
 )
 
 __all__ = ["api_exception_handler"]
@@ -38,10 +35,7 @@ def _flat(errors, prefix: str = "") -> dict[str, list[str]]:
 
 def api_exception_handler(exc, context):
     """Map Veza errors (and Django's) onto JSON responses; DRF's own errors keep their shape."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        exc = ServiceUnavailableError()
-    elif is_storage_full(exc):
-        exc = StorageFullError()
+    exc = outage_error(exc)
     if isinstance(exc, drf_exceptions.ValidationError):
         # DRF's field errors take Veza's one error shape: code, detail and the fields.
         fields = _flat(exc.detail)
