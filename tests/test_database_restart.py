@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -28,6 +29,20 @@ from veza.core.models import AuditEntry
 from veza.screening.models import Screening
 
 PG_CTL = shlex.split(os.environ.get("VEZA_PG_CTL", ""))
+
+
+def pg_ctl(*arguments: str) -> None:
+    done = subprocess.run([*PG_CTL, *arguments], capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, f"pg_ctl {' '.join(arguments)}: {done.stdout}{done.stderr}"
+
+
+def server_state() -> str:
+    """`pg_ctl status` and the end of the server's log, for a failure's message."""
+    status = subprocess.run([*PG_CTL, "status"], capture_output=True, text=True, timeout=30)
+    log = PG_CTL[PG_CTL.index("-l") + 1] if "-l" in PG_CTL else ""
+    tail = "\n".join(Path(log).read_text().splitlines()[-40:]) if log else "(no log)"
+    return f"pg_ctl status: {status.stdout}{status.stderr}\nserver log:\n{tail}"
+
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -125,21 +140,26 @@ def test_requests_fail_cleanly_while_the_database_restarts_and_service_resumes(o
         deadline = time.monotonic() + 60
         while not condition():
             if time.monotonic() > deadline:
-                stop.set()
-                raise AssertionError(f"never happened: {what}: {Counter(results[-200:])}")
+                raise AssertionError(
+                    f"never happened: {what}: {Counter(results[-200:])}\n{server_state()}"
+                )
             time.sleep(0.05)
 
-    until(lambda: sum(1 for _k, status in results if status == 200) >= 10, "served before")
-    subprocess.run([*PG_CTL, "-m", "fast", "stop"], check=True, capture_output=True, timeout=60)
-    time.sleep(2)  # down: every request meanwhile must be answered 503
-    subprocess.run([*PG_CTL, "start"], check=True, capture_output=True, timeout=60)
-    restarted = len(results)
-    until(lambda: any(status == 200 for _k, status in results[restarted:]), "served after")
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=60)
+    try:
+        until(lambda: sum(1 for _k, status in results if status == 200) >= 10, "served before")
+        pg_ctl("-m", "fast", "stop")
+        time.sleep(2)  # down: every request meanwhile must be answered 503
+        pg_ctl("start")
+        restarted = len(results)
+        until(lambda: any(status == 200 for _k, status in results[restarted:]), "served after")
+    finally:
+        # Whatever happened, the clients stop and this thread's connection (which died with
+        # the server) is dropped, so that a failure here cannot take the next tests with it.
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        connection.close()
     assert not any(t.is_alive() for t in threads), "a request hung"
-    connection.close()  # this thread's connection died with the server
 
     statuses = Counter(status for _kind, status in results)
     assert statuses[503] > 0, f"the restart was not noticed: {statuses}"

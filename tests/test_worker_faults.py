@@ -79,7 +79,14 @@ def workers(tmp_path, tasks_in_the_database):
         started.append(process)
         return process
 
+    def logs() -> str:
+        """What every worker wrote, for an assertion's message."""
+        return "\n".join(
+            f"--- {path.name}\n{path.read_text()}" for path in sorted(tmp_path.glob("worker-*.log"))
+        )
+
     start.dir = tmp_path
+    start.logs = logs
     yield start
     for process in started:
         if process.poll() is None:
@@ -155,7 +162,7 @@ def test_a_mail_interrupted_by_a_killed_worker_is_sent_once_by_the_next(workers)
 
     # A graceful stop gives its lease back; the dead worker's lapsed lease is cleared.
     second.send_signal(signal.SIGTERM)
-    assert second.wait(timeout=60) == 0
+    assert second.wait(timeout=60) == 0, workers.logs()
     assert not WorkerLease.objects.exists()
 
 

@@ -40,6 +40,9 @@ class Command(BaseCommand):
                 "db_worker",
                 batch=batch,
                 worker_id=worker_id,
+                # Never the autoreloader (on by default under DEBUG): its parent process would
+                # hold a lease of its own and SIGKILL the working child on SIGTERM.
+                reload=False,
                 verbosity=options.get("verbosity", 1),
             )
         finally:
