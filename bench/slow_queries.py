@@ -50,8 +50,9 @@ def main(specs: list[str]) -> int:
             f"== {spec}: {response.status_code}, {total:.0f} ms, {len(queries)} queries, "
             f"{in_sql:.0f} ms in SQL"
         )
+        width = int(os.environ.get("VEZA_SQL_WIDTH", "300"))  # characters of SQL shown
         for query in queries[:4]:
-            print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:300]}")
+            print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:width]}")
     return 0
 
 

@@ -144,6 +144,31 @@ class Forms(HTMLParser):
         return None
 
 
+class Page:
+    """A page as fetched; its forms and links are parsed only when a task reads them (parsing
+    every page would spend on the load generator's side the CPU the server needs)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._parsed: Forms | None = None
+
+    def _parse(self) -> Forms:
+        if self._parsed is None:
+            self._parsed = Forms(self.text)
+        return self._parsed
+
+    @property
+    def forms(self) -> list[dict]:
+        return self._parse().forms
+
+    @property
+    def links(self) -> list[str]:
+        return self._parse().links
+
+    def form(self, action_contains: str = "", method: str = "post") -> dict | None:
+        return self._parse().form(action_contains, method)
+
+
 YES_NO = (["no"] * 5) + (["yes"] * 3) + ["unsure", "not_asked"]
 
 
@@ -238,9 +263,7 @@ class Person(HttpUser):
 
     def page(self, url, name, **kwargs):
         resp = self.call("GET", url, name, **kwargs)
-        forms = Forms(resp.text if resp.status_code == 200 else "")
-        forms.text = resp.text
-        return forms
+        return Page(resp.text if resp.status_code == 200 else "")
 
     def submit(self, url, name, form, expect=(302,), **given):
         resp = self.call("POST", url, name, expect=expect, data=fill(form, **given))

@@ -210,7 +210,8 @@ VEZA_STEP_UP_SECONDS = int(env("VEZA_STEP_UP_SECONDS", "600"))
 # --- Sessions: 30 minutes idle, 12 hours at most, server-side. -----------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(env("VEZA_SESSION_IDLE_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+# Activity renews the idle limit through core.middleware.SessionLifetimeMiddleware (once a minute).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 VEZA_SESSION_ABSOLUTE_SECONDS = int(env("VEZA_SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
 SESSION_COOKIE_HTTPONLY = True

@@ -166,3 +166,21 @@ def test_reflection_countdown_follows_the_participant(client, organisation):
         login_verified(client, manager)
         page = client.get(f"/cases/{case.pk}/").content.decode()
         assert f"of {days} days left" in page
+
+
+def test_a_case_is_found_by_any_part_of_its_code(manager_client, manager, organisation):
+    case = make_case(organisation, user=manager)
+    other = make_case(organisation, user=manager)
+    part = case.code[-5:].lower()  # typed as the person remembers it
+    listed = manager_client.get(f"/cases/?q={part}").content.decode()
+    assert case.code in listed and other.code not in listed
+
+
+@pytest.mark.postgres_only
+def test_the_code_search_has_its_trigram_index_on_postgresql(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'cases_case_code_trgm'")
+        (definition,) = cursor.fetchone()
+    assert "gin" in definition and "upper" in definition.lower()

@@ -187,6 +187,33 @@ def test_idle_session_expires_after_30_minutes(client, member):
         assert b"Your session has ended" in follow.content
 
 
+def test_activity_saves_the_session_once_a_minute_and_never_extends_the_idle_limit(client, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return sum(
+            1 for q in queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]
+        )
+
+    with time_machine.travel(time.time(), tick=False) as clock:
+        full_login(client, member)
+        assert session_writes() == 1  # the first page after login starts the idle window
+        clock.shift(20)
+        assert session_writes() == 0  # busy: no write per request
+        clock.shift(20)
+        assert session_writes() == 0
+        clock.shift(30)
+        assert session_writes() == 1  # a minute on: saved again, the window renewed
+        # The window counts from that save: activity since it does not stretch it past 30 minutes.
+        clock.shift(30)
+        assert session_writes() == 0
+        clock.shift(29 * 60 + 45)
+        assert client.get("/").status_code == 302
+
+
 def test_session_ends_after_12_hours_however_active(client, member):
     with time_machine.travel(time.time(), tick=False) as clock:
         full_login(client, member)

@@ -428,3 +428,37 @@ def test_demo_seeds_screenings_of_every_outcome():
         Screening.objects.filter(is_demo=True).values_list("participant__code", flat=True)
     )
     assert participants == {"AL", "BA", "XK", "ME", "MK", "RS"}
+
+
+def test_choice_inputs_are_written_as_django_writes_them(organisation):
+    """The section page writes its radio buttons and boxes itself (veza tag `choice_input`):
+    the same attributes as the widget's own template, for plain, checked and described ones."""
+    from html.parser import HTMLParser
+
+    from django import forms
+
+    from veza.core.templatetags.veza import choice_input
+
+    class Attributes(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            self.found = (tag, dict(attrs))
+
+    def parsed(html):
+        parser = Attributes()
+        parser.feed(str(html))
+        return parser.found
+
+    class Sample(forms.Form):
+        kind = forms.MultipleChoiceField(
+            choices=[("labour", "Labour"), ("sexual", "Sexual <b>")],
+            widget=forms.CheckboxSelectMultiple(attrs={"data-show-if": '{"a": "yes"}'}),
+        )
+        unpaid = forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect)
+
+    form = Sample(initial={"kind": ["sexual"], "unpaid": "no"})
+    options = [*form["kind"], *form["unpaid"]]
+    assert len(options) == 4
+    for option in options:
+        assert parsed(choice_input(option)) == parsed(option.tag())
+    assert parsed(choice_input(options[1]))[1]["checked"] is None  # present, without a value
+    assert "checked" not in parsed(choice_input(options[0]))[1]

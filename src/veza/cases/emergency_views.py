@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,6 +21,7 @@ from veza.cases.emergency import (
 from veza.cases.forms import BreakGlassForm
 from veza.cases.models import EmergencyAccess
 from veza.core.errors import ValidationError
+from veza.core.paging import BoundedPaginator
 from veza.core.scoping import require_perm
 from veza.core.web import add_errors
 from veza.organisations.scope import user_scope
@@ -59,7 +59,7 @@ def break_glass_log(request):
     """Grants on the cases the user sees (a coordinator: all of the participant's) and their
     own grants."""
     grants = emergency_access_list_visible(user=request.user)
-    page = Paginator(grants, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(grants, 50).get_page(request.GET.get("page"))
     for grant in page:
         grant.may_end = grant.is_live and emergency_may_end(request.user, grant)
     return render(request, "cases/break_glass_log.html", {"page": page})

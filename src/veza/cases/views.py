@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +31,7 @@ from veza.cases.services import (
 from veza.core.audit import audit_read
 from veza.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from veza.core.hooks import actions_for, panels_for
+from veza.core.paging import BoundedPaginator
 from veza.core.scoping import require_perm
 from veza.core.web import add_errors, posted_version
 from veza.organisations.models import Organisation
@@ -74,7 +74,7 @@ def case_list(request):
             found = identity_search(actor=request.user, name=search.cleaned_data["name"])
     status = request.GET.get("status") if request.GET.get("status") in CaseStatus else None
     cases = case_list_visible(user=request.user, status=status, q=(request.GET.get("q") or "")[:24])
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(cases, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/case_list.html",

@@ -46,6 +46,11 @@ CSP = "; ".join(
 CSP_ADMIN = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 LOGIN_AT = "veza_login_at"
+#: When the session was last saved for activity, and how often at most activity saves it: the
+#: idle limit (SESSION_COOKIE_AGE) counts from that save, so it ends between a minute early and on
+#: time — never later — while a busy user's requests do not each write the session row.
+SEEN_AT = "veza_seen_at"
+SEEN_REFRESH_SECONDS = 60
 HAD_SESSION_COOKIE = "veza_signed_in"
 
 
@@ -112,20 +117,27 @@ class RequireSecondFactorMiddleware:
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session 12 hours after login, however active (the idle limit is the cookie age)."""
+    """Ends a session 12 hours after login, however active, and keeps an active one alive.
+
+    The idle limit is the session's age (SESSION_COOKIE_AGE, 30 minutes), renewed when the session
+    is saved; activity saves it once a minute at most (SEEN_AT), not on every request.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.user.is_authenticated:
+            now = time.time()
             started = request.session.get(LOGIN_AT)
-            if started is None or time.time() - started > settings.VEZA_SESSION_ABSOLUTE_SECONDS:
+            if started is None or now - started > settings.VEZA_SESSION_ABSOLUTE_SECONDS:
                 from veza.core.signals import logout_reason
 
                 logout_reason(request, "lifetime")
                 logout(request)
                 return _ended(request, _("Your session has ended. Please log in again."))
+            if now - request.session.get(SEEN_AT, 0) >= SEEN_REFRESH_SECONDS:
+                request.session[SEEN_AT] = int(now)  # saved at the response, with a new expiry
         return self.get_response(request)
 
 

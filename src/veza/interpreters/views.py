@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from veza.core.audit import audit_read
 from veza.core.charts import stacked_bars
 from veza.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from veza.core.paging import BoundedPaginator
 from veza.core.scoping import require_perm
 from veza.core.web import add_errors
 from veza.interpreters import matching
@@ -249,7 +250,7 @@ def request_list(request):
         request,
         "interpreters/requests.html",
         {
-            "requests": Paginator(visible_requests(request.user), 25).get_page(
+            "requests": BoundedPaginator(visible_requests(request.user), 25).get_page(
                 request.GET.get("page")
             ),
             "may_request": request.user.has_perm(REQUEST),

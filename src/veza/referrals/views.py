@@ -18,6 +18,7 @@ from veza.cases.forms import DecisionForm
 from veza.cases.selectors import case_get_visible
 from veza.core.audit import audit_log, audit_read
 from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
+from veza.core.paging import BoundedPaginator
 from veza.core.scoping import require_perm
 from veza.core.stepup import step_up_gate
 from veza.core.web import add_errors, posted_version
@@ -70,7 +71,7 @@ def worklist_view(request):
     # The lists that grow with the instance's work come a page at a time, each under its own
     # query parameter (the others are short by construction: see the selector).
     for name in WORKLIST_PAGED:
-        lists[name] = Paginator(lists[name], WORKLIST_PAGE).get_page(request.GET.get(name))
+        lists[name] = BoundedPaginator(lists[name], WORKLIST_PAGE).get_page(request.GET.get(name))
     notices = notices_unread(request.user)
     return render(
         request, "referrals/worklist.html", {**lists, "notices": notices, "now": timezone.now()}

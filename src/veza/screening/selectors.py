@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from veza.core.scoping import access_by_id, require_perm
+from veza.core.scoping import require_perm, visible_or_404
 from veza.screening.models import Screening
 
 __all__ = ["screening_get_visible", "screening_list_visible"]
@@ -14,7 +14,12 @@ def screening_list_visible(
     *, user, status: str | None = None, outcome: str | None = None, q: str | None = None
 ) -> QuerySet[Screening]:
     require_perm(user, "screening.view_screening")
-    qs = Screening.objects.visible_to(user).select_related("organisation", "questionnaire")
+    # A list names the questionnaire; its content (the whole questionnaire as JSON) stays behind.
+    qs = (
+        Screening.objects.visible_to(user)
+        .select_related("organisation", "questionnaire")
+        .defer("questionnaire__content")
+    )
     if status:
         qs = qs.filter(status=status)
     if outcome:
@@ -25,5 +30,12 @@ def screening_list_visible(
 
 
 def screening_get_visible(*, user, pk) -> Screening:
-    screening = access_by_id(Screening, user, pk, perm="screening.view_screening")
-    return screening
+    require_perm(user, "screening.view_screening")
+    # Its pages parse the questionnaire once per process (keyed by checksum): its content is read
+    # only if that has not happened yet.
+    visible = (
+        Screening.objects.visible_to(user)
+        .select_related("questionnaire", "participant")
+        .defer("questionnaire__content")
+    )
+    return visible_or_404(visible, pk)

@@ -6,7 +6,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from veza.core.audit import audit_read
 from veza.core.errors import ConflictError, PermissionDeniedError, ValidationError
 from veza.core.hooks import actions_for
+from veza.core.paging import BoundedPaginator
 from veza.core.scoping import require_perm
 from veza.core.web import add_errors, posted_version
 from veza.indicators.choices import Action, Dimension, Element, Outcome, QuickAction, UrgentFlag
@@ -59,7 +59,9 @@ def screening_list(request):
     screenings = screening_list_visible(
         user=request.user, status=status, outcome=outcome, q=(request.GET.get("q") or "")[:40]
     )
-    page = Paginator(screenings, 25).get_page(request.GET.get("page"))
+    # The cards show no answers: their JSON is not read for them.
+    screenings = screenings.defer("answers", "result")
+    page = BoundedPaginator(screenings, 25).get_page(request.GET.get("page"))
     can_start = request.user.has_perm("screening.add_screening")
     return render(
         request,

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -25,3 +26,26 @@ def localized_filter(value):
     from veza.core.text import localized
 
     return localized(value)
+
+
+@register.simple_tag
+def choice_input(option):
+    """The <input> of one radio button or check box of a form field, as Django's widget template
+    writes it (`{{ option.tag }}`), built here without rendering a template per option: a
+    screening section has dozens, and they were a third of its rendering time."""
+    data = option.data
+    attrs = {"type": data["type"], "name": data["name"]}
+    if data["value"] is not None:
+        attrs["value"] = str(data["value"])
+    attrs.update(data["attrs"])  # the id, `checked`, and any attribute set on the widget
+    # In the widget template's order (type, name, value, id, ...), a bare name for True.
+    written = format_html_join(
+        "",
+        " {}{}",
+        (
+            (name, format_html('="{}"', value) if value is not True else "")
+            for name, value in attrs.items()
+            if value is not False and value is not None
+        ),
+    )
+    return format_html("<input{}>", written)
