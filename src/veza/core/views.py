@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from veza.core.audit import audit_log
 from veza.core.context import client_ip
-from veza.core.errors import ServiceUnavailableError, StorageFullError, is_storage_full
+from veza.core.errors import ServiceUnavailableError, StorageFullError, outage_error
 from veza.core.forms import CodeForm, LanguageForm, LoginForm
 from veza.core.middleware import HAD_SESSION_COOKIE, LOGIN_AT
 from veza.core.signals import logout_reason
@@ -382,10 +382,12 @@ def error_404(request, exception=None):
 def error_500(request):
     # A database that is down or restarting fails in the middleware (the session, the user)
     # before any view runs: that is a short outage to retry, not a fault of Veza (503).
-    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+    # A full disk met outside a view is 507, not a 500 (core.errors.outage_error, as for views).
+    error = outage_error(sys.exc_info()[1])
+    if isinstance(error, ServiceUnavailableError):
         return service_unavailable(request)
-    if is_storage_full(sys.exc_info()[1]):  # a full disk met outside a view: 507, not a 500
-        return _error(request, 507, StorageFullError.default_message, StorageFullError.code)
+    if isinstance(error, StorageFullError):
+        return _error(request, 507, error.default_message, error.code)
     return _error(
         request,
         500,
