@@ -96,3 +96,17 @@ def test_a_value_of_a_kind_no_parser_expects_is_refused_not_a_crash():
     with pytest.raises(ValidationError) as refused:
         content_import(actor="cli:fuzz", filename="fuzz.yaml", raw=_dump(data))
     assert refused.value.fields["file"] and _counts() == before
+
+
+def test_half_a_character_escaped_in_yaml_is_refused_not_a_crash():
+    # Found by the fuzz test above: YAML reads "\ud800" in a quoted text as a lone surrogate,
+    # which no database (and no checksum) can encode.
+    data = next(d for d in SHIPPED if "indicators" in d and "sections" not in d)
+    data = {**data, "version": 78, "title": "Broken \ud800 title"}
+    raw = _dump(data)
+    assert b"\\uD800" in raw  # the file itself is valid UTF-8: the escape is the trouble
+    before = _counts()
+    with pytest.raises(ValidationError) as refused:
+        content_import(actor="cli:fuzz", filename="fuzz.yaml", raw=raw)
+    assert any("not valid" in p for p in refused.value.fields["file"])
+    assert _counts() == before

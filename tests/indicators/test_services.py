@@ -338,3 +338,34 @@ def test_a_failure_while_writing_an_import_leaves_nothing_half_written(admin_use
         )
     after = (IndicatorSet.objects.count(), Indicator.objects.count(), AuditEntry.objects.count())
     assert after == before
+
+
+def test_a_bundle_is_read_once_and_follows_adoptions_even_rolled_back_ones(admin_user):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from veza.indicators.models import DecisionRule, checksum
+
+    rs = Participant.objects.get(code="RS")
+    first = content_bundle(rs)
+    with CaptureQueriesContext(connection) as queries:
+        assert content_bundle(rs) is first  # unchanged content: one query for its stamp
+    assert len(queries) == 1
+    rule = yaml.safe_load((DEFAULT_DIR / "rules/veza-default.yaml").read_text())
+    rule["version"] = 3
+    newer = DecisionRule.objects.create(
+        code="veza-default", version=3, title="Newer", content=rule, checksum=checksum(rule)
+    )
+    content_publish(actor=admin_user, item=newer)
+    assert content_bundle(rs).rule.version == 1  # published, not adopted: nothing changes
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        content_adopt(actor=admin_user, item=newer, participant=rs)
+        assert content_bundle(rs).rule.version == 3
+        raise Undo
+    assert content_bundle(rs).rule.version == 1  # the adoption was rolled back
+    content_adopt(actor=admin_user, item=newer, participant=rs)
+    assert content_bundle(rs).rule.version == 3

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -219,6 +219,9 @@ def parse_content_file(filename: str, raw: bytes) -> tuple[str, dict]:
         raise ContentError(filename, ["upload a .yaml or .xlsx file"])
     if not isinstance(data, dict):
         raise ContentError(filename, ["the file does not hold a mapping of fields"])
+    if _has_lone_surrogate(data):
+        # YAML lets a quoted text escape half a character ("\ud800"): no database stores it.
+        raise ContentError(filename, ["a text holds an escaped character that is not valid"])
     try:
         return _parse_content(data)
     except ContentError:  # the parsers' own refusal, naming each fault (a ValueError too)
@@ -229,6 +232,21 @@ def parse_content_file(filename: str, raw: bytes) -> tuple[str, dict]:
         raise ContentError(
             filename, ["a field holds a value of the wrong kind (a list, text or number)"]
         ) from exc
+
+
+def _has_lone_surrogate(data) -> bool:
+    """Whether any text of the parsed file (keys too) holds half a character. Iterative, each
+    container once: YAML anchors may make a list hold itself."""
+    waiting, seen = [data], set()
+    while waiting:
+        value = waiting.pop()
+        if isinstance(value, str):
+            if any("\ud800" <= character <= "\udfff" for character in value):
+                return True
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            waiting.extend([*value.keys(), *value.values()] if isinstance(value, dict) else value)
+    return False
 
 
 def _parse_content(data: dict) -> tuple[str, dict]:
@@ -454,7 +472,44 @@ def _current(model, participant, field: str):
     return {code: items[pk] for code, (pk, _d) in chosen.items() if pk in items}
 
 
+# The bundles built, by participant, rule and content stamp: a screening page asks for its
+# participant's bundle on every request, and building it takes six queries.
+_BUNDLES: dict[tuple, ContentBundle] = {}
+
+
+def _content_stamp(participant) -> tuple:
+    """What a participant's bundle depends on, read in one query: its adoptions (only ever added)
+    and the published versions (only ever published, never changed). Equal stamps mean equal
+    bundles, also across processes and after a rolled-back transaction (the times differ)."""
+    # Only quoted table names of Veza's own models are formatted in; every value is a parameter.
+    quote = connection.ops.quote_name
+    parts = [
+        f"SELECT 0, COUNT(*), MAX(id), MAX(adopted_at) FROM {quote(Adoption._meta.db_table)} "  # noqa: S608
+        "WHERE participant_id = %s"
+    ]
+    params: list = [getattr(participant, "pk", None)]  # none: the shipped defaults alone
+    for number, model in enumerate((IndicatorSet, DecisionRule, Questionnaire), start=1):
+        parts.append(
+            f"SELECT {number}, COUNT(*), MAX(id), MAX(published_at) "  # noqa: S608
+            f"FROM {quote(model._meta.db_table)} WHERE status = %s"
+        )
+        params.append(ContentStatus.PUBLISHED)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return tuple(sorted(tuple(map(str, row)) for row in cursor.fetchall()))
+
+
 def content_bundle(participant, *, rule_code: str = "veza-default") -> ContentBundle:
+    key = (getattr(participant, "pk", None), rule_code, _content_stamp(participant))
+    bundle = _BUNDLES.get(key)
+    if bundle is None:
+        if len(_BUNDLES) > 256:  # stamps of the past: start again rather than grow
+            _BUNDLES.clear()
+        bundle = _BUNDLES[key] = _content_bundle(participant, rule_code=rule_code)
+    return bundle
+
+
+def _content_bundle(participant, *, rule_code: str) -> ContentBundle:
     rules = _current(DecisionRule, participant, "rule")
     rule = rules.get(rule_code) or next(iter(rules.values()), None)
     if rule is None:
