@@ -15,7 +15,7 @@ from datetime import UTC
 from django.db import models, transaction
 from django.utils import timezone
 
-from veza.core.bulk import insert_rows
+from veza.core.bulk import JSONText, insert_rows
 from veza.core.context import current_ip
 from veza.core.keys import instance_secret
 from veza.core.models import AuditEntry, AuditHead
@@ -197,7 +197,8 @@ def audit_log_bulk(entries) -> int:
             label = getattr(actor, "username", "") if actor_id is not None else (actor or "")
             label = str(label)[:150]
             organisation_id = item.get("organisation_id")
-            detail = loads(dumps(item.get("detail") or {}, default=str))
+            text = dumps(item.get("detail") or {}, default=str)
+            detail = loads(text)
             sequence += 1
             # `entry_digest`, without making an `AuditEntry` to hold the content.
             digest = _digest(
@@ -227,7 +228,7 @@ def audit_log_bulk(entries) -> int:
                     object_type,
                     object_id,
                     ip,
-                    detail,
+                    JSONText(text),  # what `detail` was read from: the same JSON
                     prev,
                     digest,
                 )

@@ -17,7 +17,20 @@ from datetime import datetime
 
 from django.db import connection, models
 
-__all__ = ["bulk_insert", "bulk_set", "insert_objects", "insert_rows", "reserve_ids"]
+__all__ = [
+    "JSONText",
+    "bulk_insert",
+    "bulk_set",
+    "insert_objects",
+    "insert_rows",
+    "reserve_ids",
+]
+
+
+class JSONText(str):
+    """A JSON field's value already serialised (by a caller that had to serialise it anyway):
+    written as it is instead of being serialised again."""
+
 
 #: Field classes whose `get_db_prep_save` returns a value of these types unchanged.
 _PLAIN_FIELDS = (
@@ -48,6 +61,8 @@ def _converter(field):
     prep, conn = field.get_db_prep_save, connection
     if _plain(field):
         return lambda v: v if type(v) in _NATIVE else prep(v, conn)
+    if isinstance(field, models.JSONField):
+        return lambda v: str(v) if type(v) is JSONText else prep(v, conn)
     if type(field) is models.DateTimeField and conn.vendor == "postgresql":
         # PostgreSQL takes an aware datetime as it is (`adapt_datetimefield_value`).
         return lambda v: v if type(v) is datetime and v.tzinfo is not None else prep(v, conn)
