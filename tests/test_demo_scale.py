@@ -238,6 +238,7 @@ def test_interpreter_requests_bookings_and_pool(directory):
         levels = {s.language: s.proficiency for s in booking.interpreter.skills.all()}
         assert any(levels.get(x, 0) >= request.min_proficiency for x in request.languages)
         assert request.target_language in booking.interpreter.target_languages
+        assert booking.interpreter.remote if request.remote else booking.interpreter.on_site
         if booking.status in ("confirmed", "done", "no_show"):
             assert booking.confirmed_by_id and booking.confirmed_at <= booking.start
     for request in requests:

@@ -261,15 +261,18 @@ def scale_interpreter_pool(run) -> None:
     }
 
 
-def _candidates(pool, languages, target, level, start, end, *, upcoming):
+def _candidates(pool, languages, target, level, start, end, *, remote, upcoming):
     """The interpreters who could take the request: one of the languages at the level, the
-    target language among theirs; for a coming request, free and available at that time."""
+    target language among theirs, working remotely or on site as asked; for a coming request,
+    free and available at that time."""
     seen, found = set(), []
     for language in languages:
         for interpreter, proficiency in pool["speakers"].get(language, []):
             if interpreter.pk in seen or proficiency < level:
                 continue
             if target not in interpreter.target_languages:
+                continue
+            if not (interpreter.remote if remote else interpreter.on_site):
                 continue
             if upcoming:
                 if any(s < end and e > start for s, e in pool["held"].get(interpreter.pk, [])):
@@ -434,7 +437,14 @@ def _request(run, pool, case, draw):
     ]
     scenario = _cumulative(UPCOMING if upcoming else PAST, draw["scenario"])
     found = _candidates(
-        pool, languages, target, request.min_proficiency, start, end, upcoming=upcoming
+        pool,
+        languages,
+        target,
+        request.min_proficiency,
+        start,
+        end,
+        remote=request.remote,
+        upcoming=upcoming,
     )
     if gender_required:
         found = [i for i in found if i.gender == gender_required]
@@ -576,9 +586,8 @@ def _request(run, pool, case, draw):
             held = book(first_choice, "confirmed")
         at = after(max(start, clock[0]) if scenario == "no-show" else start)
         if held is not None:
-            # `request_cancel` cancels the held booking in place (no version of its own).
+            # `request_cancel` cancels the held booking in place (no version, no time of its own).
             held.status = BookingStatus.CANCELLED
-            held.updated_at = at
             notice(first_choice.user, "interpreter.cancelled", at)
         request.status = RequestStatus.CANCELLED
         request.version += 1
