@@ -5,9 +5,9 @@ PostgreSQL, quoting every value of it into arrays), which at millions of rows is
 generation. Here the keys are taken from the table's sequence first (`reserve_ids`), so that rows
 can be written without reading anything back: with `COPY` on PostgreSQL, with one prepared
 statement run for every row elsewhere. Values are converted as Django converts them
-(`get_db_prep_save`), skipping the call only where it would return the value unchanged (an
-`int`, `str`, `bool` or `None` for a plain column; an aware datetime on PostgreSQL), so that
-sealed fields are sealed and JSON is JSON exactly as `save()` would write them.
+(`get_db_prep_save`), skipping the call only where it would return the value unchanged (a
+value of a plain column's own Python type, or `None`; an aware datetime on PostgreSQL), so
+that sealed fields are sealed and JSON is JSON exactly as `save()` would write them.
 """
 
 from __future__ import annotations
@@ -32,8 +32,7 @@ class JSONText(str):
     written as it is instead of being serialised again."""
 
 
-#: Field classes whose `get_db_prep_save` returns a value of these types unchanged.
-_PLAIN_FIELDS = (
+_INTEGERS = (
     models.AutoField,
     models.BigAutoField,
     models.SmallAutoField,
@@ -43,24 +42,29 @@ _PLAIN_FIELDS = (
     models.PositiveIntegerField,
     models.PositiveBigIntegerField,
     models.PositiveSmallIntegerField,
-    models.BooleanField,
-    models.CharField,
-    models.TextField,
 )
-_NATIVE = frozenset({int, str, bool, type(None)})
+#: Field classes (exactly these: a subclass, e.g. a sealed field, may convert) and the value
+#: types their `get_db_prep_save` returns unchanged.
+_UNCHANGED = {
+    **dict.fromkeys(_INTEGERS, frozenset({int, type(None)})),
+    models.BooleanField: frozenset({bool, type(None)}),
+    models.CharField: frozenset({str, type(None)}),
+    models.TextField: frozenset({str, type(None)}),
+}
 
 
-def _plain(field) -> bool:
+def _unchanged(field) -> frozenset:
     if type(field) in (models.ForeignKey, models.OneToOneField):
-        return _plain(field.target_field)
-    return type(field) in _PLAIN_FIELDS  # exact class: a subclass (a sealed field) may convert
+        return _unchanged(field.target_field)
+    return _UNCHANGED.get(type(field), frozenset())
 
 
 def _converter(field):
     """A function of one value giving what `field.get_db_prep_save` gives, faster."""
     prep, conn = field.get_db_prep_save, connection
-    if _plain(field):
-        return lambda v: v if type(v) in _NATIVE else prep(v, conn)
+    unchanged = _unchanged(field)
+    if unchanged:
+        return lambda v: v if type(v) in unchanged else prep(v, conn)
     if isinstance(field, models.JSONField):
         return lambda v: str(v) if type(v) is JSONText else prep(v, conn)
     if type(field) is models.DateTimeField and conn.vendor == "postgresql":
@@ -71,9 +75,8 @@ def _converter(field):
 
 def reserve_ids(model, n: int) -> list[int]:
     """`n` new primary keys of `model`'s table, in increasing order, from the table's own
-    sequence (PostgreSQL) or after the largest key ever given (SQLite's AUTOINCREMENT counter),
-    so that rows with these keys can be inserted without reading keys back. For the generator
-    only: on SQLite two writers reserving at once would collide (the second insert fails)."""
+    sequence (PostgreSQL) or SQLite's AUTOINCREMENT counter (moved past them), so that rows
+    with these keys can be inserted without reading keys back."""
     if n <= 0:
         return []
     table, pk = model._meta.db_table, model._meta.pk.column
@@ -91,6 +94,16 @@ def reserve_ids(model, n: int) -> list[int]:
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
             row = cursor.fetchone()
             highest = max(highest, row[0] if row else 0)
+            # Move the AUTOINCREMENT counter past the keys: they are taken even if this
+            # transaction writes nothing, and the write lock keeps other writers out meanwhile.
+            if row:
+                cursor.execute(
+                    "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [highest + n, table]
+                )
+            else:
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, highest + n]
+                )
         return list(range(highest + 1, highest + 1 + n))
 
 
