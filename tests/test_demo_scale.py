@@ -15,6 +15,12 @@ from veza.cases.models import Case, CaseEvent, Consent, Identity, TraffickingDec
 from veza.cases.services import identity_read
 from veza.core.audit import audit_verify
 from veza.core.scale import scale_generate
+from veza.interpreters.models import (
+    BookingStatus,
+    InterpreterRequest,
+    RequestStatus,
+    Skill,
+)
 from veza.organisations.demo import demo_load
 from veza.referrals.demo import demo_referrals
 from veza.referrals.models import Deadline, Referral
@@ -65,11 +71,23 @@ def digest() -> str:
             "reference", "outcome", "status"
         )
     )
-    text = json.dumps([rows, others], sort_keys=True, default=str)
+    interpreting = sorted(
+        [
+            r.reference,
+            r.languages,
+            r.target_language,
+            r.setting,
+            r.status,
+            sorted((b.interpreter.name, b.status) for b in r.bookings.all()),
+        ]
+        for r in scale_requests().prefetch_related("bookings__interpreter")
+    )
+    text = json.dumps([rows, others, interpreting], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def wipe() -> None:
+    scale_requests().delete()
     Referral.objects.filter(case__in=scale_cases()).delete()
     Screening.objects.filter(created_by__username__startswith="scale.").delete()
     scale_cases().delete()
@@ -177,3 +195,95 @@ def test_refused_in_production_and_for_no_cases(settings, directory):
     with pytest.raises(CommandError, match="refused"):
         call_command("demo", scale="10")
     assert not scale_cases().exists()
+
+
+def scale_requests():
+    return InterpreterRequest.objects.filter(reference__in=scale_cases().values("code"))
+
+
+def test_interpreter_requests_bookings_and_pool(directory):
+    from collections import Counter
+    from itertools import pairwise
+
+    from django.contrib.auth import get_user_model
+
+    from veza.core.models import AuditEntry
+    from veza.interpreters.models import HOLDING, Booking, Interpreter
+    from veza.interpreters.scale import PEOPLE_LANGUAGES
+    from veza.interpreters.selectors import suggest
+
+    counts = scale_generate(n=1000, seed=11)["counts"]
+    requests = list(scale_requests().select_related("organisation", "requester"))
+    bookings = list(
+        Booking.objects.filter(request__in=requests).select_related("interpreter", "request")
+    )
+    assert counts["interpreter requests"] == len(requests)
+    assert counts["bookings"] == len(bookings)
+    assert 0.05 <= len(requests) / 1000 <= 0.11
+    # A pool of about one generated interpreter per 500 cases, every language spoken.
+    generated = Interpreter.objects.filter(name__contains="(scale ")
+    assert generated.count() == counts["interpreters"] >= 2
+    spoken = set(Skill.objects.values_list("language", flat=True))
+    assert {x for options in PEOPLE_LANGUAGES.values() for x, _w in options} <= spoken
+    # Every state of the workflow, with the versions the services reach.
+    assert {b.status for b in bookings} == set(BookingStatus.values)
+    assert {r.status for r in requests} == set(RequestStatus.values)
+    versions = {"proposed": 1, "confirmed": 2, "declined": 2, "done": 3, "no_show": 3}
+    for booking in bookings:
+        request = booking.request
+        if booking.status in versions:
+            assert booking.version == versions[booking.status], booking.status
+        assert (booking.start, booking.end) == (request.start, request.end)
+        assert booking.created_at >= request.created_at
+        levels = {s.language: s.proficiency for s in booking.interpreter.skills.all()}
+        assert any(levels.get(x, 0) >= request.min_proficiency for x in request.languages)
+        assert request.target_language in booking.interpreter.target_languages
+        assert booking.interpreter.remote if request.remote else booking.interpreter.on_site
+        if booking.status in ("confirmed", "done", "no_show"):
+            assert booking.confirmed_by_id and booking.confirmed_at <= booking.start
+    for request in requests:
+        assert request.requester.has_perm(
+            "interpreters.add_interpreterrequest", request.organisation
+        )
+        statuses = Counter(b.status for b in bookings if b.request_id == request.pk)
+        assert statuses["proposed"] + statuses["confirmed"] <= 1
+        if request.status == "done":
+            assert statuses["done"] == 1
+        if request.status == "booked":
+            assert statuses["confirmed"] == 1
+    # No interpreter is held twice at the same time.
+    held = sorted(
+        (b.interpreter_id, b.start, b.end) for b in Booking.objects.filter(status__in=HOLDING)
+    )
+    for (a, _s, end), (b, start, _e) in pairwise(held):
+        assert a != b or start >= end
+    # One audit entry for each service call.
+    actions = Counter(
+        AuditEntry.objects.filter(action__startswith="interpreter.").values_list(
+            "action", flat=True
+        )
+    )
+    assert actions["interpreter.request"] == len(requests)
+    assert actions["interpreter.booking_propose"] == len(bookings)
+    assert actions["interpreter.booking_done"] == sum(b.status == "done" for b in bookings)
+    assert actions["interpreter.add"] == generated.count()
+    assert audit_verify().ok
+    # Run again: nothing is added.
+    again = scale_generate(n=1000, seed=11)["counts"]
+    assert again.get("interpreter requests", 0) == again.get("interpreters", 0) == 0
+    assert scale_requests().count() == len(requests)
+    # Matching and the pages work on the generated data.
+    coming = scale_requests().filter(status="open").first()
+    assert coming is not None
+    ranked, excluded = suggest(coming)
+    assert ranked or excluded
+    User = get_user_model()
+    coordinator = User.objects.get(username="rs.interpreters")
+    for user, paths in (
+        (coming.requester, ["/interpreters/", f"/interpreters/requests/{coming.pk}/"]),
+        (coordinator, ["/interpreters/pool/", f"/interpreters/requests/{coming.pk}/"]),
+    ):
+        client = login_verified(Client(), user)
+        for path in paths:
+            response = client.get(path, follow=True)
+            assert response.status_code == 200, (user.username, path)

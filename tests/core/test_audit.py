@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from veza.core.audit import audit_head_export, audit_log, audit_verify
+from veza.core.audit import audit_head_export, audit_log, audit_log_bulk, audit_verify
 from veza.core.errors import AppendOnlyError
 from veza.core.models import AuditEntry, AuditHead
 
@@ -36,6 +36,37 @@ def test_chain_links_every_entry_to_the_previous():
     result = audit_verify()
     assert result.ok, result.problem
     assert result.head_sequence == AuditHead.objects.get().sequence
+
+
+def test_bulk_entries_chain_like_single_ones(django_user_model):
+    """`audit_log_bulk` (the scale generator's) makes the digests `audit_verify` recomputes one
+    entry at a time, whatever the detail holds (dates, tuples, non-ASCII, nesting)."""
+    import datetime
+
+    user = django_user_model.objects.create(username="bulk.tester")
+    _entries(2)
+    written = audit_log_bulk(
+        [
+            {"action": "test.bulk", "actor": user, "obj": user, "detail": {"n": 1}},
+            {
+                "action": "test.bulk",
+                "actor": "système",
+                "obj": ("thing", 7),
+                "organisation_id": 3,
+                "detail": {
+                    "on": datetime.date(2026, 1, 2),
+                    "pair": (1, "ž"),
+                    "nested": {"b": [None, True], "a": 1.5},
+                },
+            },
+            {"action": "test.bulk"},
+        ]
+    )
+    _entries(1)
+    assert written == 3
+    result = audit_verify()
+    assert result.ok, result.problem
+    assert AuditEntry.objects.get(sequence=result.head_sequence - 2).detail["pair"] == [1, "ž"]
 
 
 def test_entries_cannot_be_changed_or_deleted_through_the_model():

@@ -10,7 +10,7 @@ from datetime import timedelta
 from veza.cases.choices import CaseStatus, ConsentGiver, MethodOfControl, Sex, TraffickingStatus
 from veza.cases.models import Case, CaseEvent, Consent, Identity, TraffickingDecision
 from veza.cases.services import SCREENING_FORMS
-from veza.core.bulk import bulk_insert, bulk_set
+from veza.core.bulk import bulk_insert, bulk_set, insert_objects, insert_rows
 from veza.core.crypto import blind_index
 from veza.organisations.scale import STAFF
 
@@ -98,16 +98,21 @@ def scale_existing(run) -> None:
     ).count()
 
 
+#: The columns of a timeline entry as `case_event` holds it.
+EVENT_COLUMNS = ("case_id", "actor_id", "organisation_id", "kind", "detail", "at")
+
+
 def case_event(events, case, actor, kind, at, organisation_id=None, **detail):
-    """Append a timeline entry of `case` (written in bulk at the batch's end)."""
+    """Append a timeline entry of `case` (the values of `EVENT_COLUMNS`, written in bulk at the
+    batch's end: a model instance per entry would cost more than writing it)."""
     events.append(
-        CaseEvent(
-            case=case,
-            actor=actor,
-            organisation_id=organisation_id or case.organisation_id,
-            kind=kind,
-            detail=detail,
-            at=at,
+        (
+            case.pk,
+            actor.pk if actor is not None else None,
+            organisation_id or case.organisation_id,
+            kind,
+            detail,
+            at,
         )
     )
 
@@ -172,13 +177,13 @@ def scale_cases(batch) -> None:
         if screening.outcome == "presumed_victim":
             case.reflection_started_at = opened
         cases.append(case)
-    Case.objects.bulk_create(cases, batch_size=2000)
+    insert_objects(Case, cases)
     links, events, consents, identities, decisions = [], [], [], [], []
     through = Case.screenings.through
     for case, (_index, screening, draw) in zip(cases, plans, strict=True):
         actor = case.created_by
         opened = case.created_at
-        links.append(through(case_id=case.pk, screening_id=screening.pk))
+        links.append((case.pk, screening.pk))
         case_event(events, case, actor, "case.opened", opened, screening=screening.reference)
         batch.log(
             "case.open",
@@ -253,7 +258,7 @@ def scale_cases(batch) -> None:
         elif draw["follow_up"]:
             case.case_status = CaseStatus.FOLLOW_UP
         case.updated_at = last
-    Consent.objects.bulk_create(consents, batch_size=2000)
+    insert_objects(Consent, consents)
     for consent in consents:
         case_event(
             events,
@@ -271,9 +276,10 @@ def scale_cases(batch) -> None:
             organisation_id=consent.case.organisation_id,
             detail={"case": consent.case_id, "purpose": "assistance", "recipient": None},
         )
-    Identity.objects.bulk_create(identities, batch_size=2000)
-    through.objects.bulk_create(links, batch_size=5000)
-    TraffickingDecision.objects.bulk_create(
+    bulk_insert(Identity, identities)
+    insert_rows(through, ["case_id", "screening_id"], links)
+    bulk_insert(
+        TraffickingDecision,
         [
             TraffickingDecision(
                 case=case,
@@ -285,7 +291,6 @@ def scale_cases(batch) -> None:
             )
             for case, status, decided, officer in decisions
         ],
-        batch_size=2000,
     )
     for case, status, decided, officer in decisions:
         batch.log(
@@ -326,7 +331,7 @@ def scale_cases_close(batch) -> None:
                 organisation_id=case.organisation_id,
                 detail={"status": case.case_status},
             )
-    bulk_insert(CaseEvent, events)
+    insert_rows(CaseEvent, EVENT_COLUMNS, events)
     bulk_set(
         Case,
         batch.records["cases"],

@@ -7,7 +7,6 @@ entry that was changed, removed or moved.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from datetime import UTC
 from django.db import models, transaction
 from django.utils import timezone
 
-from veza.core.bulk import bulk_insert
+from veza.core.bulk import JSONText, insert_rows
 from veza.core.context import current_ip
 from veza.core.keys import instance_secret
 from veza.core.models import AuditEntry, AuditHead
@@ -35,21 +34,27 @@ GENESIS = "0" * 64
 
 def entry_digest(entry: AuditEntry, prev_digest: str) -> str:
     """Keyed digest of an entry's content and its predecessor's digest."""
-    content = {
-        "sequence": entry.sequence,
-        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor_id": entry.actor_id,
-        "actor": entry.actor,
-        "organisation_id": entry.organisation_id,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "ip": entry.ip,
-        "detail": entry.detail,
-        "prev": prev_digest,
-    }
+    return _digest(
+        instance_secret("audit-chain"),
+        {
+            "sequence": entry.sequence,
+            "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor_id": entry.actor_id,
+            "actor": entry.actor,
+            "organisation_id": entry.organisation_id,
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "ip": entry.ip,
+            "detail": entry.detail,
+            "prev": prev_digest,
+        },
+    )
+
+
+def _digest(key: bytes, content: dict) -> str:
     message = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hmac.new(instance_secret("audit-chain"), message.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, message.encode(), "sha256").hex()
 
 
 def _object_ref(obj) -> tuple[str, str]:
@@ -180,30 +185,72 @@ def audit_log_bulk(entries) -> int:
         head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
         sequence, prev = head.sequence, head.digest
         now = timezone.now()
-        rows = []
+        at = now.astimezone(UTC).isoformat(timespec="microseconds")
         ip = current_ip()
+        key = instance_secret("audit-chain")
+        dumps, loads = json.dumps, json.loads
+        rows = []
         for item in entries:
             object_type, object_id = _object_ref(item.get("obj"))
             actor = item.get("actor")
             actor_id = getattr(actor, "pk", None) if actor is not None else None
             label = getattr(actor, "username", "") if actor_id is not None else (actor or "")
+            label = str(label)[:150]
+            organisation_id = item.get("organisation_id")
+            text = dumps(item.get("detail") or {}, default=str)
+            detail = loads(text)
             sequence += 1
-            entry = AuditEntry(
-                sequence=sequence,
-                at=now,
-                actor_id=actor_id,
-                actor=str(label)[:150],
-                organisation_id=item.get("organisation_id"),
-                action=item["action"],
-                object_type=object_type,
-                object_id=object_id,
-                ip=ip,
-                detail=json.loads(json.dumps(item.get("detail") or {}, default=str)),
-                prev_digest=prev,
+            # `entry_digest`, without making an `AuditEntry` to hold the content.
+            digest = _digest(
+                key,
+                {
+                    "sequence": sequence,
+                    "at": at,
+                    "actor_id": actor_id,
+                    "actor": label,
+                    "organisation_id": organisation_id,
+                    "action": item["action"],
+                    "object_type": object_type,
+                    "object_id": object_id,
+                    "ip": ip,
+                    "detail": detail,
+                    "prev": prev,
+                },
             )
-            entry.digest = prev = entry_digest(entry, prev)
-            rows.append(entry)
-        bulk_insert(AuditEntry, rows)
+            rows.append(
+                (
+                    sequence,
+                    now,
+                    actor_id,
+                    label,
+                    organisation_id,
+                    item["action"],
+                    object_type,
+                    object_id,
+                    ip,
+                    JSONText(text),  # what `detail` was read from: the same JSON
+                    prev,
+                    digest,
+                )
+            )
+            prev = digest
+        insert_rows(AuditEntry, _COLUMNS, rows)
         head.sequence, head.digest, head.updated_at = sequence, prev, now
         head.save(update_fields=["sequence", "digest", "updated_at"])
     return len(rows)
+
+
+_COLUMNS = (
+    "sequence",
+    "at",
+    "actor_id",
+    "actor",
+    "organisation_id",
+    "action",
+    "object_type",
+    "object_id",
+    "ip",
+    "detail",
+    "prev_digest",
+    "digest",
+)

@@ -57,11 +57,16 @@ class InterpretersConfig(AppConfig):
         from veza.core.demo import register_demo_step
         from veza.core.hooks import register_periodic
         from veza.core.navigation import NavItem, register_nav
+        from veza.core.scale import register_scale_step
         from veza.interpreters.demo import demo_interpreters
+        from veza.interpreters.scale import scale_interpreter_pool, scale_interpreter_requests
         from veza.interpreters.tasks import reminders_task
         from veza.referrals.notices import register_notice
 
         register_demo_step(55, "interpreter pool", demo_interpreters)
+        register_scale_step(
+            50, "interpreters", prepare=scale_interpreter_pool, batch=scale_interpreter_requests
+        )
         register_periodic(reminders_task, 60)  # reminders of the next day's assignments
         for code, subject, page in NOTICES:
             register_notice(code, subject, page)

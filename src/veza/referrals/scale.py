@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from veza.cases.models import Consent
 from veza.cases.scale import case_event
+from veza.core.bulk import bulk_insert, insert_objects
 from veza.core.errors import ValidationError
 from veza.referrals.choices import DeadlineKind, ReferralStatus, ServiceType
 from veza.referrals.models import CaseProgress, Deadline, Notification, Referral, Service
@@ -204,8 +205,8 @@ def scale_referrals(batch) -> None:
                 updated_at=case.updated_at,
             )
         )
-    Consent.objects.bulk_create(consents, batch_size=2000)
-    Referral.objects.bulk_create([r for r, _s, _d in referrals], batch_size=2000)
+    insert_objects(Consent, consents)
+    insert_objects(Referral, [r for r, _s, _d in referrals])
     for referral, steps, _draw in referrals:
         case, service = referral.case, referral.service
         sent = referral.created_at
@@ -306,9 +307,9 @@ def scale_referrals(batch) -> None:
             if recent and step == "withdraw":
                 for user in responders.get(service.organisation_id, []):
                     notes.append(_note(run, user, "referral.withdrawn", referral, at))
-    Deadline.objects.bulk_create(deadlines, batch_size=2000)
-    Notification.objects.bulk_create(notes, batch_size=2000)
-    CaseProgress.objects.bulk_create(progress, batch_size=2000)
+    bulk_insert(Deadline, deadlines)
+    bulk_insert(Notification, notes)
+    bulk_insert(CaseProgress, progress)
     run.count("referrals", len(referrals))
     run.count("deadlines", len(deadlines))
     run.count("notifications", len(notes))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from veza.core.bulk import insert_objects, insert_rows
 from veza.indicators.questionnaire import AGE_UNKNOWN_CHILD
 from veza.indicators.services import content_bundle
 from veza.organisations.models import Participant
@@ -160,10 +161,10 @@ def scale_screenings(batch) -> None:
             continue
         leads[index] = lead
         made += [lead, *others]
-    Screening.objects.bulk_create([s for s, _sets in made], batch_size=2000)
+    insert_objects(Screening, [s for s, _sets in made])
     through = Screening.sets.through
     for screening, sets in made:
-        sets_rows += [through(screening_id=screening.pk, indicatorset_id=s.pk) for s in sets]
+        sets_rows += [(screening.pk, s.pk) for s in sets]
         questionnaire = screening.questionnaire
         batch.log(
             "screening.start",
@@ -196,7 +197,7 @@ def scale_screenings(batch) -> None:
                     "rule": f"{bundle.rule.code} v{bundle.rule.version}",
                 },
             )
-    through.objects.bulk_create(sets_rows, batch_size=5000)
+    insert_rows(through, ["screening_id", "indicatorset_id"], sets_rows)
     batch.records["lead"] = {i: s for i, (s, _sets) in leads.items()}
     run.count("screenings", len(made))
 
