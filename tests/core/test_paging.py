@@ -39,6 +39,8 @@ def test_a_long_list_is_counted_to_the_bound_and_every_page_stays_reachable(thir
     beyond = BoundedPaginator(thirty, 5, ahead=10).get_page(9)
     assert beyond.number == 6  # as Django's paginator: the last page
     assert BoundedPaginator(thirty, 5, ahead=10).get_page("nonsense").number == 1
+    # Found by the API fuzz test: a page number past any database's LIMIT.
+    assert BoundedPaginator(thirty, 5, ahead=10).get_page(2**62).number == 6
 
 
 def test_a_short_list_is_counted_exactly(thirty):
@@ -71,3 +73,4 @@ def test_the_screening_list_says_more_than_when_it_stopped_counting(
     monkeypatch.setattr(BoundedPaginator, "ahead", 1000)
     listed = client.get("/api/v1/screenings/?page_size=5").json()
     assert listed["count"] == 27 and listed["count_exact"] is True
+    assert client.get("/api/v1/screenings/?page=2742692011890164224").status_code == 404

@@ -30,8 +30,10 @@ class BoundedPaginator(Paginator):
         # The first page asked for (by get_page or page, as DRF does) sets how far to count.
         if "count" not in self.__dict__:
             try:
-                self._asked = max(int(number), 1)
-            except (TypeError, ValueError):
+                # A page far past any list is as good as the last one (and must not overflow
+                # the database's LIMIT): 10^12 rows are more than any instance will hold.
+                self._asked = min(max(int(number), 1), 10**12 // self.per_page)
+            except (TypeError, ValueError, OverflowError):
                 self._asked = 1
         return super().validate_number(number)
 
