@@ -98,13 +98,17 @@ def test_a_value_of_a_kind_no_parser_expects_is_refused_not_a_crash():
     assert refused.value.fields["file"] and _counts() == before
 
 
-def test_half_a_character_escaped_in_yaml_is_refused_not_a_crash():
+@pytest.mark.parametrize(
+    ("title", "escape"), [("Broken \ud800 title", b"\\uD800"), ("Broken \x00 title", b"\\0")]
+)
+def test_half_a_character_or_a_nul_escaped_in_yaml_is_refused_not_a_crash(title, escape):
     # Found by the fuzz test above: YAML reads "\ud800" in a quoted text as a lone surrogate,
-    # which no database (and no checksum) can encode.
+    # which no database (and no checksum) can encode, and "\0" as a NUL, which PostgreSQL
+    # refuses in a text.
     data = next(d for d in SHIPPED if "indicators" in d and "sections" not in d)
-    data = {**data, "version": 78, "title": "Broken \ud800 title"}
+    data = {**data, "version": 78, "title": title}
     raw = _dump(data)
-    assert b"\\uD800" in raw  # the file itself is valid UTF-8: the escape is the trouble
+    assert escape in raw  # the file itself is valid UTF-8: the escape is the trouble
     before = _counts()
     with pytest.raises(ValidationError) as refused:
         content_import(actor="cli:fuzz", filename="fuzz.yaml", raw=raw)

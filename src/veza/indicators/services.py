@@ -219,8 +219,9 @@ def parse_content_file(filename: str, raw: bytes) -> tuple[str, dict]:
         raise ContentError(filename, ["upload a .yaml or .xlsx file"])
     if not isinstance(data, dict):
         raise ContentError(filename, ["the file does not hold a mapping of fields"])
-    if _has_lone_surrogate(data):
-        # YAML lets a quoted text escape half a character ("\ud800"): no database stores it.
+    if _has_unstorable_character(data):
+        # YAML lets a quoted text escape half a character ("\ud800") or a NUL ("\0"): no
+        # database stores the first, PostgreSQL not the second.
         raise ContentError(filename, ["a text holds an escaped character that is not valid"])
     try:
         return _parse_content(data)
@@ -234,14 +235,14 @@ def parse_content_file(filename: str, raw: bytes) -> tuple[str, dict]:
         ) from exc
 
 
-def _has_lone_surrogate(data) -> bool:
-    """Whether any text of the parsed file (keys too) holds half a character. Iterative, each
-    container once: YAML anchors may make a list hold itself."""
+def _has_unstorable_character(data) -> bool:
+    """Whether any text of the parsed file (keys too) holds half a character or a NUL. Iterative,
+    each container once: YAML anchors may make a list hold itself."""
     waiting, seen = [data], set()
     while waiting:
         value = waiting.pop()
         if isinstance(value, str):
-            if any("\ud800" <= character <= "\udfff" for character in value):
+            if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
                 return True
         elif isinstance(value, (dict, list)) and id(value) not in seen:
             seen.add(id(value))
