@@ -20,6 +20,7 @@ __all__ = [
     "StorageFullError",
     "ValidationError",
     "VezaError",
+    "drop_dead_connections",
     "is_storage_full",
     "outage_error",
 ]
@@ -105,12 +106,28 @@ def is_storage_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
+def drop_dead_connections() -> None:
+    """Forget every database connection of this thread that no longer answers, so that its next
+    request opens a new one. Django does this when a request ends (`close_old_connections`),
+    but not under every server nor under its test client; a connection that died outside a
+    transaction would otherwise fail every later request of its thread. One inside a
+    transaction is left to the transaction, which drops it when its rollback fails."""
+    from django.db import connections
+
+    for wrapper in connections.all(initialized_only=True):
+        open_outside_a_transaction = wrapper.connection is not None and not wrapper.in_atomic_block
+        if open_outside_a_transaction and not wrapper.is_usable():
+            wrapper.close()
+
+
 def outage_error(exc: BaseException) -> BaseException:
     """The Veza error a failure of the machinery stands for: the database gone or restarting
-    (503) or a full disk (507); any other exception unchanged. For pages and the API alike."""
+    (503) or a full disk (507); any other exception unchanged. For pages and the API alike.
+    A database failure also drops this thread's dead connections (`drop_dead_connections`)."""
     from django.db import InterfaceError, OperationalError
 
     if isinstance(exc, (OperationalError, InterfaceError)):
+        drop_dead_connections()
         return ServiceUnavailableError()
     if is_storage_full(exc):
         return StorageFullError()

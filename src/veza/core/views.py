@@ -26,7 +26,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from veza.core.audit import audit_log
 from veza.core.context import client_ip
-from veza.core.errors import ServiceUnavailableError, StorageFullError, outage_error
+from veza.core.errors import (
+    ServiceUnavailableError,
+    StorageFullError,
+    drop_dead_connections,
+    outage_error,
+)
 from veza.core.forms import CodeForm, LanguageForm, LoginForm
 from veza.core.middleware import HAD_SESSION_COOKIE, LOGIN_AT
 from veza.core.signals import logout_reason
@@ -365,6 +370,7 @@ def error_400(request, exception=None):
     # Django answers 400 (SessionInterrupted) when it cannot save the session at the end of a
     # request; when that is because the database went away, it is a short outage (503).
     if _caused_by_the_database(exception):
+        drop_dead_connections()
         return service_unavailable(request)
     return _error(request, 400, _("The request was not understood."), "bad_request")
 
