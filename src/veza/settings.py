@@ -177,6 +177,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Lanes of the audit chain (veza.core.audit): appends that would queue on a busy lane take another,
+# so at most this many transactions append at once. PostgreSQL only; SQLite writes lane 1.
+AUDIT_LANES = int(env("VEZA_AUDIT_LANES", "8") or "8")
 
 # --- Authentication ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

@@ -92,7 +92,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("sequence", "at", "actor", "action", "object_type", "object_id", "ip")
+    list_display = ("at", "lane", "sequence", "actor", "action", "object_type", "object_id", "ip")
     list_filter = ("action",)
     search_fields = ("action", "object_id", "actor")
     readonly_fields = [f.name for f in AuditEntry._meta.fields]

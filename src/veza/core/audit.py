@@ -3,16 +3,28 @@
 `audit_log` is called by every service after its change. Entries name things by type and id and
 never carry a person's identifying details. `audit_verify` walks the chain and reports the first
 entry that was changed, removed or moved.
+
+The chain runs in lanes. Appending to a hash chain is serial: the writer locks the chain's head
+and holds it until its transaction commits, so with one head every audited read and change of
+the whole instance waits in one queue (measured under load: bench/README.md, "Load"). On
+PostgreSQL an append takes the first head no other transaction holds (`SKIP LOCKED`), and opens
+a new lane, up to `settings.AUDIT_LANES`, only when every lane is busy; each lane is a chain of
+its own, linked and verified exactly as the single chain was, so a changed, removed or reordered
+entry is still found. A quiet instance, and SQLite (whose writers are serial anyway), write
+lane 1 only. The exported head covers every lane.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
 from datetime import UTC
 
-from django.db import models, transaction
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from veza.core.bulk import JSONText, insert_rows
@@ -23,10 +35,13 @@ from veza.core.models import AuditEntry, AuditHead
 __all__ = [
     "AuditVerification",
     "audit_head_export",
+    "audit_head_in_chain",
     "audit_log",
     "audit_log_bulk",
     "audit_verify",
+    "combined_digest",
     "entry_digest",
+    "entry_label",
 ]
 
 GENESIS = "0" * 64
@@ -80,11 +95,12 @@ def audit_log(
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     actor_label = getattr(actor, "username", "") if actor_id is not None else (actor or "")
     # No savepoint of its own: a failure here fails the caller's whole transaction (a change
-    # is never kept without its entry), and the chain head's lock is held one round trip less.
+    # is never kept without its entry), and the lane's head is held one round trip less.
     with transaction.atomic(savepoint=False):
-        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        lane, sequence, prev = _lock_a_lane()
         entry = AuditEntry(
-            sequence=head.sequence + 1,
+            lane=lane,
+            sequence=sequence + 1,
             at=timezone.now(),
             actor_id=actor_id,
             actor=str(actor_label)[:150],
@@ -94,78 +110,178 @@ def audit_log(
             object_id=object_id,
             ip=ip or current_ip(),
             detail=json.loads(json.dumps(detail or {}, default=str)),
-            prev_digest=head.digest,
+            prev_digest=prev,
         )
-        entry.digest = entry_digest(entry, head.digest)
-        entry.save(force_insert=True)
-        head.sequence = entry.sequence
-        head.digest = entry.digest
-        head.updated_at = entry.at
-        head.save(update_fields=["sequence", "digest", "updated_at"])
+        entry.digest = entry_digest(entry, prev)
+        _append(entry)
     return entry
+
+
+def _lock_a_lane() -> tuple[int, int, str]:
+    """Lock the head of a lane for this transaction and return its lane, sequence and digest:
+    a head no other transaction holds (or this one holds already) where the database can skip
+    locked rows, else lane 1; when every lane is busy, a new lane while there are fewer than
+    `AUDIT_LANES`, else a busy one picked at random, to wait for."""
+    lanes = max(1, int(getattr(settings, "AUDIT_LANES", 1)))
+    if lanes > 1 and connection.features.has_select_for_update_skip_locked:
+        with connection.cursor() as cursor:
+            # The lowest free lane: a quiet instance writes lane 1 only.
+            cursor.execute(
+                'SELECT "id", "sequence", "digest" FROM "core_audithead" WHERE "id" <= %s '
+                'ORDER BY "id" LIMIT 1 FOR UPDATE SKIP LOCKED',
+                [lanes],
+            )
+            free = cursor.fetchone()
+        if free is not None:
+            return free
+        existing = AuditHead.objects.filter(pk__lte=lanes).count()
+        lane = existing + 1 if existing < lanes else random.randint(1, lanes)
+    else:
+        lane = 1
+    head = AuditHead.objects.select_for_update().get_or_create(pk=lane)[0]
+    return head.pk, head.sequence, head.digest
+
+
+_ENTRY_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+
+
+def _append(entry: AuditEntry) -> None:
+    """Write the entry and move its lane's head to it: on PostgreSQL in one statement (one round
+    trip while the head is held), elsewhere in two. Sets the entry's id."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in _ENTRY_FIELDS)
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS]
+    marks = ", ".join(["%s"] * len(values))
+    head = [entry.sequence, entry.digest, entry.at, entry.lane]
+    move = 'UPDATE "core_audithead" SET "sequence" = %s, "digest" = %s, "updated_at" = %s '
+    move += 'WHERE "id" = %s'
+    insert = f'INSERT INTO "core_auditentry" ({columns}) VALUES ({marks}) RETURNING "id"'  # noqa: S608
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"WITH head AS ({move}) {insert}", head + values)
+        else:
+            cursor.execute(move, head)
+            cursor.execute(insert, values)
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 @dataclass(frozen=True)
 class AuditVerification:
+    """What `audit_verify` found. `head_sequence` counts the entries of every lane (for one lane,
+    its last entry's number) and `head_digest` stands for every lane's head (`combined_digest`);
+    `bad_lane` and `bad_sequence` name the first bad entry."""
+
     ok: bool
     entries: int
     head_sequence: int
     head_digest: str
     bad_sequence: int | None = None
     problem: str = ""
+    bad_lane: int | None = None
+    lanes: dict = field(default_factory=dict)  # lane -> (sequence, digest) of its last entry
+
+
+def combined_digest(lanes: dict) -> str:
+    """One digest for the heads of every lane (lane -> (sequence, digest)): the one lane's own
+    digest when there is one lane, as before lanes; otherwise SHA-256 over the heads in order."""
+    if not lanes:
+        return GENESIS
+    if set(lanes) == {1}:
+        return lanes[1][1]
+    text = "\n".join(f"{lane}:{seq}:{digest}" for lane, (seq, digest) in sorted(lanes.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def audit_verify(*, progress=None) -> AuditVerification:
-    """Check every entry's digest and link, in order, and the stored head against the last entry."""
-    expected = 1
-    prev = GENESIS
+    """Check every entry's digest and link, lane by lane in order, and each lane's stored head
+    against its last entry."""
     count = 0
+    ends: dict[int, tuple[int, str]] = {}  # lane -> (sequence, digest) of its last entry read
 
-    def broken(bad_sequence: int, problem: str) -> AuditVerification:
-        return AuditVerification(False, count, expected - 1, prev, bad_sequence, problem)
+    def broken(lane: int, bad_sequence: int, problem: str) -> AuditVerification:
+        total = sum(seq for seq, _digest in ends.values())
+        return AuditVerification(
+            False, count, total, combined_digest(ends), bad_sequence, problem, lane, dict(ends)
+        )
 
-    for entry in AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000):
+    entries = AuditEntry.objects.order_by("lane", "sequence").iterator(chunk_size=2000)
+    for entry in entries:
         count += 1
         if progress and count % 2000 == 0:
             progress(count)
+        lane = entry.lane
+        last, prev = ends.get(lane, (0, GENESIS))
+        expected = last + 1
+        where = entry_label(lane, expected)
         if entry.sequence != expected:
             return broken(
+                lane,
                 expected,
-                f"entry #{expected} is missing (the next one found is #{entry.sequence}): "
+                f"{where} is missing (the next one found is #{entry.sequence}): "
                 "an entry was removed",
             )
         if entry.prev_digest != prev:
             return broken(
+                lane,
                 expected,
-                f"entry #{expected} does not follow entry #{expected - 1}: "
-                "entries were removed or reordered",
+                f"{where} does not follow entry #{last}: entries were removed or reordered",
             )
         if entry_digest(entry, prev) != entry.digest:
+            changed = f"{where} ({entry.action}) does not match its digest: it was changed"
+            return broken(lane, expected, changed)
+        ends[lane] = (expected, entry.digest)
+    heads = {head.pk: (head.sequence, head.digest) for head in AuditHead.objects.all()}
+    for lane in sorted(set(heads) | set(ends)):
+        head = heads.get(lane, (0, GENESIS))
+        end = ends.get(lane, (0, GENESIS))
+        if head != end:
             return broken(
-                expected,
-                f"entry #{expected} ({entry.action}) does not match its digest: it was changed",
+                lane,
+                head[0],
+                f"the chain head names {entry_label(lane, head[0])} but the log ends at "
+                f"#{end[0]}: entries at the end were removed",
             )
-        prev = entry.digest
-        expected += 1
-    head = AuditHead.objects.filter(pk=1).first()
-    head_sequence, head_digest = (head.sequence, head.digest) if head else (0, GENESIS)
-    if (head_sequence, head_digest) != (expected - 1, prev):
-        return broken(
-            head_sequence,
-            f"the chain head names entry #{head_sequence} but the log ends at #{expected - 1}: "
-            "entries at the end were removed",
-        )
-    return AuditVerification(True, count, expected - 1, prev)
+    total = sum(seq for seq, _digest in ends.values())
+    return AuditVerification(True, count, total, combined_digest(ends), lanes=dict(ends))
+
+
+def entry_label(lane: int, sequence: int) -> str:
+    """How an entry is named in messages: its number, and its lane beyond the first."""
+    return f"entry #{sequence}" if lane == 1 else f"entry #{sequence} of lane {lane}"
 
 
 def audit_head_export() -> dict:
-    """The chain head, to be kept elsewhere (printed, mailed, anchored) and compared later."""
-    head = AuditHead.objects.filter(pk=1).first()
+    """The chain's head, to be kept elsewhere (printed, mailed, anchored) and compared later:
+    the number of entries, one digest for every lane, and each lane's own head."""
+    heads = list(AuditHead.objects.order_by("pk"))
+    lanes = {head.pk: (head.sequence, head.digest) for head in heads if head.sequence}
+    times = [head.updated_at for head in heads if head.updated_at]
     return {
-        "sequence": head.sequence if head else 0,
-        "digest": head.digest if head else GENESIS,
-        "at": head.updated_at.isoformat() if head and head.updated_at else None,
+        "sequence": sum(seq for seq, _digest in lanes.values()),
+        "digest": combined_digest(lanes),
+        "at": max(times).isoformat() if times else None,
+        "lanes": [
+            {"lane": lane, "sequence": seq, "digest": digest}
+            for lane, (seq, digest) in sorted(lanes.items())
+        ],
     }
+
+
+def audit_head_in_chain(anchored: dict) -> bool:
+    """Whether a head exported earlier (`audit_head_export`, or a single-chain head without
+    lanes) is still in the chain: every lane's entry at that point has that digest."""
+    lanes = anchored.get("lanes")
+    if lanes is None:
+        sequence, digest = anchored.get("sequence"), anchored.get("digest")
+        lanes = [{"lane": 1, "sequence": sequence, "digest": digest}]
+    for head in lanes:
+        entry = AuditEntry.objects.filter(lane=head.get("lane"), sequence=head.get("sequence"))
+        found = entry.values_list("digest", flat=True).first()
+        if found is None or found != head.get("digest"):
+            return False
+    return True
 
 
 def audit_read(action: str, *, actor, obj=None, organisation_id=None, detail=None) -> None:
@@ -184,8 +300,7 @@ def audit_log_bulk(entries) -> int:
     if not entries:
         return 0
     with transaction.atomic():
-        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        sequence, prev = head.sequence, head.digest
+        lane, sequence, prev = _lock_a_lane()
         now = timezone.now()
         at = now.astimezone(UTC).isoformat(timespec="microseconds")
         ip = current_ip()
@@ -221,6 +336,7 @@ def audit_log_bulk(entries) -> int:
             )
             rows.append(
                 (
+                    lane,
                     sequence,
                     now,
                     actor_id,
@@ -237,12 +353,12 @@ def audit_log_bulk(entries) -> int:
             )
             prev = digest
         insert_rows(AuditEntry, _COLUMNS, rows)
-        head.sequence, head.digest, head.updated_at = sequence, prev, now
-        head.save(update_fields=["sequence", "digest", "updated_at"])
+        AuditHead.objects.filter(pk=lane).update(sequence=sequence, digest=prev, updated_at=now)
     return len(rows)
 
 
 _COLUMNS = (
+    "lane",
     "sequence",
     "at",
     "actor_id",

@@ -78,7 +78,8 @@ class User(AbstractUser):
 
 
 class AuditHead(models.Model):
-    """The newest link of the audit chain; locked by every writer so the chain stays linear."""
+    """The newest link of one lane of the audit chain; locked by the writer appending to it, so
+    the lane stays linear. The id is the lane's number (`veza.core.audit` says why lanes)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     sequence = models.PositiveBigIntegerField(default=0)
@@ -107,10 +108,12 @@ class AuditEntry(models.Model):
     """One line of the audit log: who did what, to what, when (UTC) and from where.
 
     Entries hold references (ids, codes), never a person's identifying details. Each entry's
-    digest covers the previous entry's digest: any change, removal or reordering breaks the chain.
+    digest covers the previous entry's digest in its lane: any change, removal or reordering
+    breaks the chain.
     """
 
-    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    lane = models.PositiveSmallIntegerField(_("lane"), default=1, editable=False)
+    sequence = models.PositiveBigIntegerField(_("sequence"), editable=False)
     at = models.DateTimeField(_("time (UTC)"), editable=False)
     actor_id = models.BigIntegerField(_("actor id"), null=True, editable=False)
     actor = models.CharField(_("actor"), max_length=150, blank=True, editable=False)
@@ -128,12 +131,15 @@ class AuditEntry(models.Model):
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        ordering = ["sequence"]
+        ordering = ["id"]
         default_permissions = ("view",)
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["lane", "sequence"], name="core_audit_lane_sequence")
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action}"
+        return f"lane {self.lane} #{self.sequence} {self.action}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -299,6 +299,7 @@ def subject_access_data(case) -> dict:
     }
     data["audit"] = [
         {
+            "lane": e.lane,
             "sequence": e.sequence,
             "at": _iso(e.at),
             "by": e.actor,
@@ -307,7 +308,7 @@ def subject_access_data(case) -> dict:
             "objectId": e.object_id,
             "detail": e.detail,
         }
-        for e in AuditEntry.objects.filter(_audit_refs(case, data)).order_by("sequence")
+        for e in AuditEntry.objects.filter(_audit_refs(case, data)).order_by("at", "id")
     ]
     return data
 

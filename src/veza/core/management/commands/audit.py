@@ -7,7 +7,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from veza.core.audit import audit_head_export, audit_verify
+from veza.core.audit import audit_head_export, audit_head_in_chain, audit_verify, entry_label
 
 
 class Command(BaseCommand):
@@ -33,21 +33,19 @@ class Command(BaseCommand):
         result = audit_verify(progress=progress)
         if not result.ok:
             raise CommandError(
-                f"Audit chain BROKEN at entry #{result.bad_sequence}: {result.problem}. "
-                f"{result.entries} entries read."
+                f"Audit chain BROKEN at {entry_label(result.bad_lane or 1, result.bad_sequence)}: "
+                f"{result.problem}. {result.entries} entries read."
             )
         if options.get("head"):
-            from veza.core.models import AuditEntry
-
             with open(options["head"], encoding="utf-8") as handle:
                 anchored = json.load(handle)
-            entry = AuditEntry.objects.filter(sequence=anchored.get("sequence")).first()
-            if entry is None or entry.digest != anchored.get("digest"):
+            if not audit_head_in_chain(anchored):
                 raise CommandError(
                     f"Audit chain does not contain the anchored head #{anchored.get('sequence')}: "
                     "the log was rewritten or cut after that head was exported."
                 )
+        lanes = len(result.lanes)
         self.stdout.write(
-            f"Audit chain OK: {result.entries} entries, head #{result.head_sequence} "
-            f"{result.head_digest[:16]}…"
+            f"Audit chain OK: {result.entries} entries in {lanes} lane{'s' * (lanes != 1)}, "
+            f"head #{result.head_sequence} {result.head_digest[:16]}…"
         )
