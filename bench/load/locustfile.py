@@ -221,6 +221,13 @@ def ids(links: list[str], pattern: str) -> list[int]:
 # --- Users ---------------------------------------------------------------------------------------
 
 
+def no_answer(resp) -> str:
+    """A request that got no HTTP answer (locust's status 0), named by what the client met:
+    the connection refused, reset or closed by the server, or a timeout."""
+    error = resp.error
+    return f"no answer: {type(error).__name__}: {str(error)[:160]}"
+
+
 class Person(HttpUser):
     """A signed-in person; subclasses list their tasks with weights in `mix`."""
 
@@ -251,7 +258,9 @@ class Person(HttpUser):
     def call(self, method, url, name, expect=(200,), **kwargs):
         kwargs.setdefault("allow_redirects", False)
         with self.client.request(method, url, name=name, catch_response=True, **kwargs) as resp:
-            if resp.status_code >= 500:
+            if resp.status_code == 0:
+                resp.failure(no_answer(resp))
+            elif resp.status_code >= 500:
                 resp.failure(f"HTTP {resp.status_code}")
             elif resp.status_code not in expect:
                 resp.failure(f"unexpected status {resp.status_code}")
@@ -502,7 +511,9 @@ class ApiClient(HttpUser):
 
     def get(self, url, name):
         with self.client.get(url, name=name, catch_response=True) as resp:
-            if resp.status_code >= 500:
+            if resp.status_code == 0:
+                resp.failure(no_answer(resp))
+            elif resp.status_code >= 500:
                 resp.failure(f"HTTP {resp.status_code}")
             elif resp.status_code != 200:
                 resp.failure(f"unexpected status {resp.status_code}")
@@ -538,5 +549,7 @@ class BareUser(HttpUser):
     @task
     def bare(self):
         with self.client.get("/bench/bare/", name="bare view", catch_response=True) as resp:
-            if resp.status_code != 200:
+            if resp.status_code == 0:
+                resp.failure(no_answer(resp))
+            elif resp.status_code != 200:
                 resp.failure(f"HTTP {resp.status_code}")
