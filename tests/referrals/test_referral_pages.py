@@ -190,3 +190,45 @@ def test_worklist_shows_overdue_to_the_coordinator(client, setup):
     login_verified(client, coordinator)
     page = client.get("/worklist/").content.decode()
     assert "First contact after a referral" in page and setup["case"].code in page
+
+
+def test_worklist_deadlines_of_ones_organisation_and_of_ones_cases_only(client, setup):
+    """An organisation's worker sees the open deadlines it answers for and those of its own
+    cases (whoever answers for them); nobody else's, and none that is done."""
+    from veza.referrals.models import Deadline
+    from veza.referrals.selectors import worklist
+
+    referral_send(
+        actor=setup["manager"],
+        case=setup["case"],
+        service=setup["service"],
+        reason="Bed",
+        urgency="urgent",
+    )
+    other = make_organisation("RS", name="Other Centre (test)", sector="social_welfare")
+    other_case = make_case(other, age=40)
+    Deadline.objects.create(
+        case=other_case,
+        organisation=other,
+        kind=Deadline.objects.first().kind,
+        due_at=timezone.now() - timezone.timedelta(hours=1),
+    )
+    Deadline.objects.update(due_at=timezone.now() - timezone.timedelta(hours=1))
+    ours = set(Deadline.objects.filter(case=setup["case"]).values_list("pk", flat=True))
+    assert ours and all(
+        d.organisation_id == setup["shelter"].pk for d in Deadline.objects.filter(pk__in=ours)
+    )
+
+    def overdue(user):
+        return {d.pk for d in worklist(user=user)["overdue"]}
+
+    assert overdue(setup["manager"]) == ours  # the case's organisation, not answering for them
+    assert overdue(setup["worker"]) == ours  # the organisation that answers for them
+    outsider = make_user("outsider", role="case_manager", organisation=other)
+    assert overdue(outsider) == set(
+        Deadline.objects.filter(case=other_case).values_list("pk", flat=True)
+    )
+    Deadline.objects.filter(pk__in=ours).update(done_at=timezone.now())
+    assert overdue(setup["manager"]) == overdue(setup["worker"]) == set()
+    login_verified(client, setup["manager"])
+    assert client.get("/worklist/").status_code == 200

@@ -172,6 +172,15 @@ class Deadline(models.Model):
         verbose_name_plural = _("deadlines")
         ordering = ["due_at"]
         default_permissions = ("view",)
+        indexes = [
+            # The open deadlines by when they fall due (worklist, reminders, escalation): a few
+            # thousand, however many the instance has kept since it started.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(done_at__isnull=True),
+                name="deadline_open_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
@@ -212,6 +221,15 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         default_permissions = ()
+        indexes = [
+            # A person's unread notices, newest first (the worklist, the interpreter pages): read in
+            # this order, not sorted from all the notices the person ever had.
+            models.Index(
+                fields=["user", "-created_at", "-id"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_newest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}"

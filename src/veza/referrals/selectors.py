@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from veza.core.scoping import access_by_id, require_perm
@@ -60,13 +60,22 @@ def worklist(*, user) -> dict:
     referrals = Referral.objects.visible_to(user).select_related(
         "case", "from_organisation", "to_organisation", "service"
     )
-    deadlines = (
-        Deadline.objects.filter(done_at__isnull=True)
-        .filter(
+    # The open deadlines of the user's organisations and of their cases (and, for a coordinator,
+    # of every case of the participant). A coordinator's cases are most of the participant's, so
+    # the open deadlines are joined to their cases; an organisation's own cases are few, so they
+    # are looked up first (measured at 100,000 cases: 47 → 14 ms, bench/README.md "Growth").
+    if coordinator_of:
+        scoped = (
             Q(organisation_id__in=mine)
             | Q(case__organisation_id__in=mine)
             | Q(case__participant_id__in=coordinator_of)
         )
+    else:
+        own_cases = Case.objects.filter(organisation_id__in=mine).values("id")
+        scoped = Q(organisation_id__in=mine) | Q(case_id__in=own_cases)
+    deadlines = (
+        Deadline.objects.filter(done_at__isnull=True)
+        .filter(scoped)
         .select_related("case", "organisation", "referral")
     )
     return {
@@ -90,13 +99,15 @@ def screenings_to_act(*, user, limit: int = 20) -> list[Screening]:
     organisations = user_scope(user).organisations_with("screening.view_screening")
     if not organisations:
         return []
+    from veza.cases.models import Case
+
+    # "No case follows it" as NOT EXISTS: read newest first along the index of completed
+    # screenings, each looked up in the link table, until twenty are found.
+    followed = Case.screenings.through.objects.filter(screening_id=OuterRef("pk"))
     waiting = (
         Screening.objects.visible_to(user)
-        .filter(
-            organisation_id__in=organisations,
-            status=ScreeningStatus.COMPLETED,
-            cases__isnull=True,
-        )
+        .filter(organisation_id__in=organisations, status=ScreeningStatus.COMPLETED)
+        .filter(~Exists(followed))
         .defer("answers", "result", "present")
         .order_by("-completed_at", "-id")
     )
