@@ -171,16 +171,21 @@ def test_stage_and_checklist(client, setup):
     ]
 
 
-def test_worklist_shows_overdue_to_the_coordinator(client, setup):
-    from veza.referrals.models import Deadline
-
-    referral_send(
+def _urgent_referral(setup):
+    """The case referred urgently to the shelter's service: a deadline the shelter answers for."""
+    return referral_send(
         actor=setup["manager"],
         case=setup["case"],
         service=setup["service"],
         reason="Bed",
         urgency="urgent",
     )
+
+
+def test_worklist_shows_overdue_to_the_coordinator(client, setup):
+    from veza.referrals.models import Deadline
+
+    _urgent_referral(setup)
     Deadline.objects.update(due_at=timezone.now() - timezone.timedelta(hours=3))
     coordinator = make_user(
         "coord",
@@ -198,13 +203,7 @@ def test_worklist_deadlines_of_ones_organisation_and_of_ones_cases_only(client, 
     from veza.referrals.models import Deadline
     from veza.referrals.selectors import worklist
 
-    referral_send(
-        actor=setup["manager"],
-        case=setup["case"],
-        service=setup["service"],
-        reason="Bed",
-        urgency="urgent",
-    )
+    _urgent_referral(setup)
     other = make_organisation("RS", name="Other Centre (test)", sector="social_welfare")
     other_case = make_case(other, age=40)
     Deadline.objects.create(
