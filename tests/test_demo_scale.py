@@ -209,7 +209,7 @@ def test_interpreter_requests_bookings_and_pool(directory):
 
     from veza.core.models import AuditEntry
     from veza.interpreters.models import HOLDING, Booking, Interpreter
-    from veza.interpreters.scale import PEOPLE_LANGUAGES
+    from veza.interpreters.scale_pool import PEOPLE_LANGUAGES
     from veza.interpreters.selectors import suggest
 
     counts = scale_generate(n=1000, seed=11)["counts"]

@@ -59,7 +59,8 @@ class InterpretersConfig(AppConfig):
         from veza.core.navigation import NavItem, register_nav
         from veza.core.scale import register_scale_step
         from veza.interpreters.demo import demo_interpreters
-        from veza.interpreters.scale import scale_interpreter_pool, scale_interpreter_requests
+        from veza.interpreters.scale import scale_interpreter_requests
+        from veza.interpreters.scale_pool import scale_interpreter_pool
         from veza.interpreters.tasks import reminders_task
         from veza.referrals.notices import register_notice
 
