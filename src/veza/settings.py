@@ -114,6 +114,9 @@ INSTALLED_APPS = [
     "veza.recommendations",
     "veza.fieldforms",
     "veza.emergencies",
+    "veza.knowledge",
+    "veza.prevention",
+    "veza.training",
     "veza.privacy",
 ]
 

@@ -1,0 +1,1 @@
+"""Models of prevention (filled in by its capability)."""

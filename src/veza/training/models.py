@@ -1,0 +1,1 @@
+"""Models of training (filled in by its capability)."""
