@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "veza.emergencies",
     "veza.knowledge",
     "veza.prevention",
+    "veza.feedback",
     "veza.training",
     "veza.privacy",
 ]

@@ -76,6 +76,7 @@ urlpatterns = [
     path("", include("veza.emergencies.urls")),
     path("", include("veza.knowledge.urls")),
     path("", include("veza.prevention.urls")),
+    path("", include("veza.feedback.urls")),
     path("", include("veza.training.urls")),
     path("", include("veza.privacy.urls")),
     path("api/v1/", include((api_v1, "api"))),

@@ -1,0 +1,1 @@
+"""Models of feedback (filled in by its capability)."""
