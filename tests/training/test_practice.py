@@ -91,7 +91,7 @@ def test_certificate_needs_every_case_of_the_module(trainee):
     case = load_practice().cases[FIRST.cases[0]]
     attempt, certificate = attempt_submit(actor=trainee, case_id=case.id, answers=case.answers)
     assert attempt.passed and certificate is None
-    again, certificate = attempt_submit(actor=trainee, case_id=case.id, answers=case.answers)
+    _again, certificate = attempt_submit(actor=trainee, case_id=case.id, answers=case.answers)
     assert certificate is None and not Certificate.objects.exists()
 
 
