@@ -212,6 +212,13 @@ PAGES = [
     Page("emergencies", CO, "/emergencies/", is_list=True),
     Page("emergency detail", CO, "/emergencies/{pk}/", _first("organisations.EmergencyArea")),
     Page("subject access", CO, "/privacy/subject-access/"),
+    Page("my training", FL, "/training/"),
+    Page("training practice", PL, "/training/practice/"),
+    Page("training practice case", PL, "/training/practice/emergency_visit/"),
+    Page("training attempt", FL, "/training/attempts/{pk}/", _first("training.PracticeAttempt")),
+    Page("training courses", CO, "/training/courses/", is_list=True),
+    Page("training course", CO, "/training/courses/{pk}/", _first("training.Course")),
+    Page("training coverage", CO, "/training/coverage/"),
     Page("break-glass log", CO, "/cases/break-glass/log/", is_list=True),
     Page("statistics releases", CO, "/statistics/releases/", is_list=True),
     Page(
