@@ -67,39 +67,40 @@ def test_the_real_engine_gives_the_expected_outcome(case_id):
         assert indicator in parsed.indicator_ids()
 
 
-def test_comparison_counts_indicators_alike_and_needs_the_right_outcome():
-    everything = [f"i{n}" for n in range(10)]
-    same = compare(
-        everything,
-        expected_present={"i1", "i2"},
-        given_present={"i1", "i2"},
-        expected_outcome="potential_victim",
-        given_outcome="potential_victim",
-    )
-    assert (same.score, same.passed) == (100, True)
-    two_off = compare(
-        everything,
-        expected_present={"i1", "i2"},
-        given_present={"i1", "i3"},
-        expected_outcome="potential_victim",
-        given_outcome="potential_victim",
-    )
-    assert (two_off.score, two_off.passed) == (80, True)
-    assert [r.indicator for r in two_off.rows[:2]] == ["i2", "i3"]  # differences first
-    three_off = compare(
-        everything,
-        expected_present={"i1", "i2"},
-        given_present={"i3"},
-        expected_outcome="potential_victim",
-        given_outcome="potential_victim",
-    )
-    assert (three_off.score, three_off.passed) == (70, False)
-    wrong_outcome = compare(
-        everything,
-        expected_present={"i1"},
-        given_present={"i1"},
-        expected_outcome="potential_victim",
-        given_outcome="indicators_present",
-    )
+def test_comparison_counts_the_signs_either_side_found_and_needs_the_right_outcome():
+    everything = [f"i{n}" for n in range(50)]
+    shown = {"i1", "i2", "i3", "i4", "i5"}
+
+    def attempt(given, outcome="potential_victim"):
+        return compare(
+            everything,
+            expected_present=shown,
+            given_present=given,
+            expected_outcome="potential_victim",
+            given_outcome=outcome,
+        )
+
+    same = attempt(shown)
+    assert (same.score, same.passed, same.alike, len(same.counted)) == (100, True, 5, 5)
+    one_missed = attempt(shown - {"i5"})
+    assert (one_missed.score, one_missed.passed) == (80, True)
+    assert one_missed.rows[0].indicator == "i5"  # differences first
+    two_missed = attempt(shown - {"i4", "i5"})
+    assert (two_missed.score, two_missed.passed) == (60, False)
+    # A sign recorded that the scenario does not show lowers the score as a missed one does.
+    false_alarm = attempt(shown | {"i9"})
+    assert (false_alarm.score, false_alarm.passed) == (83, True)
+    # Missing most signs fails, however many indicators the questionnaire records.
+    most_missed = attempt({"i1"})
+    assert (most_missed.score, most_missed.passed) == (20, False)
+    wrong_outcome = attempt(shown, "indicators_present")
     assert (wrong_outcome.score, wrong_outcome.passed) == (100, False)
+    nothing = compare(
+        everything,
+        expected_present=set(),
+        given_present=set(),
+        expected_outcome="no_indicators",
+        given_outcome="no_indicators",
+    )
+    assert (nothing.score, nothing.passed) == (100, True)
     assert type(same).from_dict(same.as_dict()) == same

@@ -156,13 +156,22 @@ class Comparison:
     given_outcome: str
 
     @property
+    def counted(self) -> tuple[IndicatorRow, ...]:
+        """The indicators that count: those the scenario shows and those the trainee recorded.
+        Indicators both leave absent do not: a health questionnaire records about fifty, and
+        counting them would let a trainee who missed most signs still score above 80 %."""
+        return tuple(r for r in self.rows if r.expected or r.given)
+
+    @property
     def alike(self) -> int:
-        return sum(r.alike for r in self.rows)
+        return sum(r.alike for r in self.counted)
 
     @property
     def score(self) -> int:
-        """Percentage of the questionnaire's indicators judged alike (0-100, rounded down)."""
-        return (100 * self.alike) // len(self.rows) if self.rows else 0
+        """Percentage of the counted indicators judged alike (0-100, rounded down); 100 when
+        neither side found any."""
+        counted = self.counted
+        return (100 * self.alike) // len(counted) if counted else 100
 
     @property
     def outcome_right(self) -> bool:
