@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Cyrillic test texts are meant)
 """Services of the guidance library: versions, publishing, withdrawal, who may do what, lost
 updates refused, bad input refused with nothing written, and an audit entry for each change."""
 
