@@ -109,7 +109,9 @@ def test_anonymous_visitors_see_only_published_public_documents(client, coordina
 def test_professionals_read_published_documents_and_only_managers_see_drafts(
     client, coordinator, al_coordinator, frontline, rs
 ):
-    internal = new_document(coordinator, rs, slug="internal-sop", title="Internal SOP", audience="professionals")  # fmt: skip
+    internal = new_document(
+        coordinator, rs, slug="internal-sop", title="Internal SOP", audience="professionals"
+    )
     _publish(coordinator, internal)
     draft = new_document(coordinator, rs, slug="draft-guide", title="Draft guide")
     login_verified(client, frontline)
@@ -199,8 +201,9 @@ def test_a_stale_form_gets_409_and_the_newer_text_stays(client, coordinator, rs)
     document = new_document(coordinator, rs)
     login_verified(client, coordinator)
     stale = document.version
-    ok = client.post(f"/guidance/{document.pk}/text/", {"language": "en", "title": "First save", "version": stale})  # fmt: skip
+    url = f"/guidance/{document.pk}/text/"
+    ok = client.post(url, {"language": "en", "title": "First save", "version": stale})
     assert ok.status_code == 302
-    late = client.post(f"/guidance/{document.pk}/text/", {"language": "en", "title": "Late save", "version": stale})  # fmt: skip
+    late = client.post(url, {"language": "en", "title": "Late save", "version": stale})
     assert late.status_code == 409
     assert DocumentText.objects.get().title == "First save"

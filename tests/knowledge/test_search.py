@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (Cyrillic test texts are meant)
 """Search in every shipped language, on SQLite and PostgreSQL alike: every query word must start a
 word of the text, capitals, diacritics and script (Cyrillic or Latin) do not matter, and a match
 in the title ranks above one in the summary, which ranks above one in the body."""
