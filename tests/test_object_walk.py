@@ -37,6 +37,8 @@ SHARED_RECORDS = {
     "indicators:set-detail": "published indicator lists",
     "indicators:rule-detail": "published decision rules",
     "api:interpreter-detail": "the joint pool's interpreters (professionals offering a service)",
+    "knowledge:detail": "published guidance documents, shared by every professional",
+    "knowledge:pdf": "the PDFs of published guidance documents",
 }
 
 

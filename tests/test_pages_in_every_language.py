@@ -63,6 +63,8 @@ PAGES = {
         "/emergencies/",
         "/privacy/subject-access/",
         "/cases/break-glass/log/",
+        "/guidance/",
+        "/guidance/new/",
     ],
     "administrator": ["/translations/", "/organisations/"],
 }

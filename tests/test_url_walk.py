@@ -21,6 +21,12 @@ PUBLIC = {
     "core:health",  # database up or down, no data
     "admin:logout",  # the same logout as core:logout
     "federation:inbox",  # packets authenticate themselves (tests/federation/test_inbox.py)
+    # The public guidance library: published documents meant for everyone, nothing else
+    # (drafts, withdrawn and professionals-only documents are 404: tests/knowledge/test_pages.py).
+    "knowledge:public-list",
+    "knowledge:public-detail",
+    "knowledge:public-detail-language",
+    "knowledge:public-pdf",
 }
 
 #: Pages for any signed-in person, role or not, that touch only the caller's own records (the

@@ -45,7 +45,7 @@ TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 @dataclass(frozen=True)
 class Kind:
     extensions: tuple[str, ...]
-    container: str  # "zip" (XLSX, ZIP) or "text" (CSV, JSON, YAML, XML)
+    container: str  # "zip" (XLSX, ZIP), "text" (CSV, JSON, YAML, XML) or "pdf"
 
 
 KINDS = {
@@ -56,7 +56,9 @@ KINDS = {
     "card": Kind((".json", ".card"), "text"),
     "xlsx": Kind((".xlsx",), "zip"),
     "zip": Kind((".zip",), "zip"),
+    "pdf": Kind((".pdf",), "pdf"),
 }
+PDF = b"%PDF-"
 
 
 def _is_text(head: bytes) -> bool:
@@ -77,7 +79,10 @@ def content_problem(head: bytes, kind: Kind) -> str | None:
     """Why the first bytes of a file are not of `kind`, or None when they may be."""
     if head.startswith(EXECUTABLES):
         return _("The file is a program, not a data file. Nothing was read.")
-    if kind.container == "zip":
+    if kind.container == "pdf":
+        if not head.startswith(PDF):
+            return _("The file's content is not what its name says. Nothing was read.")
+    elif kind.container == "zip":
         if not head.startswith(ZIP):
             return _("The file's content is not what its name says. Nothing was read.")
     elif head.startswith(ZIP) or not _is_text(head):
