@@ -23,9 +23,7 @@ class FeedbackConfig(AppConfig):
                 _("Feedback form"),
                 "feedback:offer",
                 OFFER,
-                _(
-                    "Offer a person the anonymous feedback form after assistance: a link and a card."
-                ),
+                _("Offer the anonymous feedback form after assistance: a link and a card."),
                 order=86,
             )
         )
@@ -35,9 +33,7 @@ class FeedbackConfig(AppConfig):
                 _("Survivor feedback"),
                 "feedback:summary",
                 VIEW,
-                _(
-                    "How people who received help answered the feedback form, small counts protected."
-                ),
+                _("Answers to the feedback form after assistance, small counts protected."),
                 order=87,
             )
         )

@@ -13,6 +13,7 @@ network trace that keep the answers anonymous (see docs/feedback.md).
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 from django.core import signing
@@ -40,6 +41,7 @@ __all__ = [
 
 #: The signing salt of feedback links: a token signed for anything else never verifies here.
 SALT = "veza.feedback.link"
+_SIGNER = signing.Signer(salt=SALT)
 
 
 class InvalidLinkError(NotFoundError):
@@ -56,7 +58,8 @@ class Link:
 
 def link_token(*, participant_code: str, service_type: str) -> str:
     """The signed token of a link: the participant's code and the service type, nothing else."""
-    return signing.dumps([participant_code, service_type], salt=SALT, compress=False)
+    # A plain Signer, not signing.dumps: dumps adds a timestamp, and the link carries no date.
+    return _SIGNER.sign_object([participant_code, service_type])
 
 
 def feedback_link_make(*, actor, organisation: Organisation, service_type: str) -> Link:
@@ -75,8 +78,10 @@ def feedback_link_read(token: str) -> Link:
     """The participant and service type a token names; InvalidLinkError when it was altered,
     cut short, signed for something else or names what no longer exists."""
     try:
-        value = signing.loads(token, salt=SALT)
-    except signing.BadSignature as exc:
+        value = _SIGNER.unsign_object(token)
+    except (signing.BadSignature, ValueError, zlib.error) as exc:
+        # A value signed with our key but not in our shape (e.g. a timestamped one) fails to
+        # decode: a base64, JSON or text error (each a ValueError) or a zlib error.
         raise InvalidLinkError() from exc
     if (
         not isinstance(value, list)

@@ -87,7 +87,7 @@ def offer(request):
 @require_GET
 def card(request):
     """The card to hand over: the QR code, the link and the form's title in every language."""
-    form, link = _offer_link(request)
+    _form, link = _offer_link(request)
     if link is None:
         return redirect(reverse("feedback:offer"))
     sheet = load_form()
