@@ -47,9 +47,12 @@ def _offer_link(request):
     organisations = offer_organisations(request.user)
     if not organisations:
         raise PermissionDeniedError()
-    form = OfferForm(
-        request.GET if "service_type" in request.GET else None, organisations=organisations
-    )
+    data = None
+    if "service_type" in request.GET:
+        data = request.GET.copy()
+        if len(organisations) == 1 and not data.get("organisation"):
+            data["organisation"] = str(organisations[0].pk)  # the only one: not asked
+    form = OfferForm(data, organisations=organisations)
     link = None
     if form.is_bound and form.is_valid():
         chosen = {o.pk: o for o in organisations}.get(form.cleaned_data["organisation"])
@@ -64,7 +67,7 @@ def _offer_link(request):
             "qr": _qr(url),
             "service": ServiceType(made.service_type).label,
             "participant": made.participant,
-            "query": request.GET.urlencode(),
+            "query": data.urlencode(),
         }
     return form, link
 
