@@ -212,6 +212,9 @@ PAGES = [
     Page("emergencies", CO, "/emergencies/", is_list=True),
     Page("emergency detail", CO, "/emergencies/{pk}/", _first("organisations.EmergencyArea")),
     Page("subject access", CO, "/privacy/subject-access/"),
+    Page("feedback offer", PR, "/feedback/offer/?service_type=shelter"),
+    Page("feedback summary", CO, "/feedback/summary/"),
+    Page("feedback summary (regional)", "hub.analyst", "/feedback/summary/"),
     Page("break-glass log", CO, "/cases/break-glass/log/", is_list=True),
     Page("statistics releases", CO, "/statistics/releases/", is_list=True),
     Page(

@@ -21,6 +21,10 @@ PUBLIC = {
     "core:health",  # database up or down, no data
     "admin:logout",  # the same logout as core:logout
     "federation:inbox",  # packets authenticate themselves (tests/federation/test_inbox.py)
+    # The anonymous survivor feedback form: the signed link is its only key, no login by design
+    # (a bad token gets the "link does not work" page; tests/feedback/test_public_form.py).
+    "feedback:form",
+    "feedback:thanks",  # the thanks after it: fixed text, no data
 }
 
 #: Pages for any signed-in person, role or not, that touch only the caller's own records (the

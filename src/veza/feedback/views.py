@@ -105,7 +105,6 @@ def _public(request, template: str, context: dict, *, status: int = 200):
     """A page for the person: no cookie and nothing kept by the browser or a proxy."""
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
