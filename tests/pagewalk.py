@@ -230,6 +230,9 @@ PAGES = [
     Page("training courses", CO, "/training/courses/", is_list=True),
     Page("training course", CO, "/training/courses/{pk}/", _first("training.Course")),
     Page("training coverage", CO, "/training/coverage/"),
+    Page("feedback offer", PR, "/feedback/offer/?service_type=shelter"),
+    Page("feedback summary", CO, "/feedback/summary/"),
+    Page("feedback summary (regional)", "hub.analyst", "/feedback/summary/"),
     Page("break-glass log", CO, "/cases/break-glass/log/", is_list=True),
     Page("statistics releases", CO, "/statistics/releases/", is_list=True),
     Page(

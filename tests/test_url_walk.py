@@ -27,6 +27,10 @@ PUBLIC = {
     "knowledge:public-detail",
     "knowledge:public-detail-language",
     "knowledge:public-pdf",
+    # The anonymous survivor feedback form: the signed link is its only key, no login by design
+    # (a bad token gets the "link does not work" page; tests/feedback/test_public_form.py).
+    "feedback:form",
+    "feedback:thanks",  # the thanks after it: fixed text, no data
 }
 
 #: Pages for any signed-in person, role or not, that touch only the caller's own records (the
