@@ -21,6 +21,12 @@ PUBLIC = {
     "core:health",  # database up or down, no data
     "admin:logout",  # the same logout as core:logout
     "federation:inbox",  # packets authenticate themselves (tests/federation/test_inbox.py)
+    # The public self-check for people at risk: anonymous by design, no personal data, no
+    # cookie (tests/prevention/test_public_pages.py).
+    "prevention:index",  # the language picker
+    "prevention:check",  # the questions, and the result of a POST (only a count is kept)
+    "prevention:rights",  # the "rights" and "get help" sheets, read-only
+    "prevention:leaflet",  # the printable leaflet (PDF)
 }
 
 #: Pages for any signed-in person, role or not, that touch only the caller's own records (the

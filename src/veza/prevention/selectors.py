@@ -97,7 +97,10 @@ def use_table(user, *, year: int) -> UseTable:
         key = (language, code or NOT_CHOSEN)
         counts[key] = counts.get(key, 0) + total
     selfcheck = load_selfcheck()
+    # Languages and participants without any use in the year are left out: an empty row or
+    # column adds nothing to read and, in a sparse table, forces more cells to be withheld.
     languages = [code for code in selfcheck.languages if any(k[0] == code for k in counts)]
+    codes = [code for code in codes if any(k[1] == code for k in counts)]
     if not languages or not codes:
         return UseTable(year, [], [], [], 0, "")
     table = Table.from_records(
