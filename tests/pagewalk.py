@@ -252,6 +252,11 @@ PAGES = [
     Page("hub trends", "hub.analyst", "/hub/trends/"),
     Page("hub report", "hub.analyst", "/hub/report/"),
     Page("hub received releases", "hub.analyst", "/hub/received/", is_list=True),
+    Page("self-check (public)", CM, "/self-check/"),
+    Page("self-check questions (public)", CM, "/self-check/sq/"),
+    Page("self-check rights (public)", CM, "/self-check/rom/rights/"),
+    Page("self-check use", "hub.analyst", "/prevention/self-check-uses/"),
+    Page("self-check use (coordinator)", CO, "/prevention/self-check-uses/"),
     # Every API read (list and detail; the routes of tests/test_api_permissions.py)
     Page("api user me", CM, "/api/v1/users/me/"),
     Page("api organisations", FL, "/api/v1/organisations/", is_list=True),

@@ -31,6 +31,12 @@ PUBLIC = {
     # (a bad token gets the "link does not work" page; tests/feedback/test_public_form.py).
     "feedback:form",
     "feedback:thanks",  # the thanks after it: fixed text, no data
+    # The public self-check for people at risk: anonymous by design, no personal data, no
+    # cookie (tests/prevention/test_public_pages.py).
+    "prevention:index",  # the language picker
+    "prevention:check",  # the questions, and the result of a POST (only a count is kept)
+    "prevention:rights",  # the "rights" and "get help" sheets, read-only
+    "prevention:leaflet",  # the printable leaflet (PDF)
 }
 
 #: Pages for any signed-in person, role or not, that touch only the caller's own records (the
