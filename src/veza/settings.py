@@ -39,6 +39,10 @@ if VEZA_ENV not in {"demo", "development", "production"}:
     )
 PRODUCTION = VEZA_ENV == "production"
 DEMO = VEZA_ENV == "demo"
+#: Where "leave this page quickly" goes on the pages for the public (the self-check, the survivor
+#: feedback form): a busy, harmless site opened in place of Veza. Each instance may choose one
+#: that is common and unremarkable where its users live.
+LEAVE_URL = env("VEZA_LEAVE_URL", "https://www.wikipedia.org/")
 
 VEZA_DATA_DIR = Path(env("VEZA_DATA_DIR", "./var")).resolve()
 VEZA_KEYS_DIR = Path(env("VEZA_KEYS_DIR", str(VEZA_DATA_DIR / "keys"))).resolve()

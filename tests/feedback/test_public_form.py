@@ -72,7 +72,7 @@ def test_the_form_in_the_person_language_with_no_cookie(client, token):
     assert "required" not in text
     assert "<textarea" not in text and 'type="text"' not in text
     assert "<script" not in text and "csrfmiddlewaretoken" not in text
-    assert 'class="feedback-leave" href="https://' in text
+    assert 'class="public-leave" href="https://' in text
     assert "no-store" in page["Cache-Control"]
     assert not page.cookies
     assert not client.cookies

@@ -13,6 +13,7 @@ def veza(request):
     return {
         "VEZA_DEMO": settings.DEMO,
         "VEZA_ENV": settings.VEZA_ENV,
+        "VEZA_LEAVE_URL": settings.LEAVE_URL,
         "nav_items": nav_items_for(user) if user is not None else [],
         # Lazy: computed only when a page renders them (not for JSON or file responses).
         "page_banners": lambda: banners_for(request),

@@ -38,9 +38,6 @@ from veza.statistics.disclosure import TOTAL
 
 __all__ = ["card", "form", "offer", "summary", "thanks"]
 
-#: Where "leave this page quickly" goes: a busy, neutral site that says nothing about this one.
-LEAVE_URL = "https://www.wikipedia.org/"
-
 
 def _offer_link(request):
     """The organisations, the form and — when the choice is valid — the link and its QR code."""
@@ -115,7 +112,6 @@ def _language_context(request, language: str) -> dict:
         "dir": sheet.direction(language),
         "ui": {key: sheet.label(key, language) for key in sheet.ui},
         "languages": [(code, sheet.names[code], sheet.direction(code)) for code in sheet.languages],
-        "leave_url": LEAVE_URL,
     }
 
 

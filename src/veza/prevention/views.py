@@ -27,9 +27,6 @@ from veza.prevention.services import selfcheck_use_record
 
 __all__ = ["check", "index", "leaflet", "rights", "uses"]
 
-#: Where "leave this page quickly" goes: a busy, harmless site, opened in place of this one
-#: (the link uses rel=noreferrer so that site is not told where the visitor came from).
-LEAVE_URL = "https://www.wikipedia.org/"
 #: The information sheets shown on the public rights page.
 RIGHTS_SHEETS = ("rights", "get_help")
 
@@ -53,7 +50,6 @@ def _public(request, language: str, **context) -> dict:
         "language": language,
         "dir": selfcheck.direction(language),
         "ui": selfcheck.labels(language),
-        "leave_url": LEAVE_URL,
         **context,
     }
 
@@ -78,7 +74,6 @@ def index(request):
                 for code in selfcheck.languages
             ],
             "participants": national_participants(),
-            "leave_url": LEAVE_URL,
         },
     )
 
