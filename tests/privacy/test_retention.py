@@ -309,6 +309,7 @@ def test_every_class_with_a_purge_rule_finds_and_purges_its_records(organisation
     from veza.federation.models import Packet, Peer, RejectedPacket
     from veza.fieldforms.models import SubmissionImport
     from veza.interpreters.models import Interpreter, InterpreterRequest
+    from veza.training.models import Certificate, Course, Enrolment, PracticeAttempt
 
     with time_machine.travel(CLOSED_AT, tick=False):
         former = make_user(role="case_manager", organisation=organisation)
@@ -341,6 +342,27 @@ def test_every_class_with_a_purge_rule_finds_and_purges_its_records(organisation
             object_repr="Ana Former",
             action_flag=ADDITION,
         )
+        course = Course.objects.create(
+            participant=organisation.participant,
+            title="Indicators",
+            kind="course",
+            topics=["indicators"],
+            starts_on=CLOSED_AT.date(),
+            ends_on=CLOSED_AT.date(),
+        )
+        Enrolment.objects.create(course=course, user=former, organisation=organisation)
+        PracticeAttempt.objects.create(
+            user=former,
+            participant=organisation.participant,
+            case_id="x",
+            questionnaire_code="health",
+            questionnaire_version=1,
+            outcome="no_indicators",
+            score=100,
+        )
+        Certificate.objects.create(
+            user=former, participant=organisation.participant, module_id="first_steps"
+        )
         DBTaskResult.objects.create(
             task_path="veza.referrals.tasks.x",
             args_kwargs={"args": [], "kwargs": {}},
@@ -362,3 +384,5 @@ def test_every_class_with_a_purge_rule_finds_and_purges_its_records(organisation
     assert Interpreter.objects.get(name__startswith="#").user is None
     assert not InterpreterRequest.objects.exists()
     assert not Session.objects.exists() and not LogEntry.objects.exists()
+    assert not Enrolment.objects.exists() and not PracticeAttempt.objects.exists()
+    assert not Certificate.objects.exists() and Course.objects.exists()

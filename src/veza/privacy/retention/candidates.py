@@ -172,6 +172,26 @@ def _notifications(participant, cutoff, now):
     )
 
 
+def _enrolments(participant, cutoff, now):
+    from veza.training.models import Enrolment
+
+    return Enrolment.objects.filter(course__participant__code=participant, created_at__lte=cutoff)
+
+
+def _attempts(participant, cutoff, now):
+    from veza.training.models import PracticeAttempt
+
+    return PracticeAttempt.objects.filter(
+        participant__code=participant, completed_at__lte=cutoff
+    )
+
+
+def _certificates(participant, cutoff, now):
+    from veza.training.models import Certificate
+
+    return Certificate.objects.filter(participant__code=participant, issued_at__lte=cutoff)
+
+
 def _users(participant, cutoff, now):
     from django.contrib.auth import get_user_model
 

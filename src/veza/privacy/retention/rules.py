@@ -22,10 +22,13 @@ from veza.privacy.retention.anonymise import (
 )
 from veza.privacy.retention.candidates import (
     _admin_history,
+    _attempts,
     _bookings,
     _cases,
+    _certificates,
     _consents,
     _cross_border,
+    _enrolments,
     _identity,
     _imports,
     _notifications,
@@ -132,6 +135,14 @@ PURGERS: dict[str, Purger] = {
     ),
     "notifications": Purger(
         "erase", (Part(_model("referrals.Notification"), _notifications, _delete),)
+    ),
+    "training_records": Purger(
+        "erase",
+        (
+            Part(_model("training.Enrolment"), _enrolments, _delete),
+            Part(_model("training.PracticeAttempt"), _attempts, _delete),
+            Part(_model("training.Certificate"), _certificates, _delete),
+        ),
     ),
     "user_accounts": Purger(
         "anonymise",
