@@ -335,3 +335,45 @@ def test_subject_access_page_meets_wcag_21_aa(phone):
     assert_accessible(phone, "/privacy/subject-access/")
     phone.get_by_role("button").filter(has_text="Download").first.click()
     assert_accessible(phone, "/privacy/subject-access/ (errors)")
+
+
+def test_knowledge_hub_pages_meet_wcag_21_aa(phone):
+    """The guidance library, training and practice, the survivor feedback summary and the self-check
+    counts (staff), and the pages for the public: the library, the self-check, its rights page and
+    the feedback form, in a left-to-right and a right-to-left language."""
+    from veza.feedback.services import link_token
+    from veza.training.practice import load_practice
+
+    organisation = make_organisation("RS", name="Coordination (test)")
+    coordinator = make_user("hub-a11y", role="national_coordinator", organisation=organisation)
+    token = link_token(participant_code="RS", service_type="shelter")
+    for url in (
+        "/library/",
+        "/self-check/",
+        "/self-check/sq/",
+        "/self-check/fa/",
+        "/self-check/rom/rights/",
+        f"/feedback/{token}/",
+        f"/feedback/{token}/?lang=ar",
+    ):
+        phone.goto(url)
+        assert_accessible(phone, f"{url} [public]")
+    phone.goto("/self-check/sq/")
+    phone.get_by_role("button").last.click()
+    assert_accessible(phone, "/self-check/sq/ (result)")
+    login(phone, coordinator)
+    case_id = next(iter(load_practice().cases))
+    for url in (
+        "/guidance/",
+        "/guidance/new/",
+        "/training/",
+        "/training/practice/",
+        f"/training/practice/{case_id}/",
+        "/training/courses/",
+        "/training/courses/new/",
+        "/training/coverage/",
+        "/feedback/summary/",
+        "/prevention/self-check-uses/",
+    ):
+        phone.goto(url)
+        assert_accessible(phone, url)
