@@ -181,9 +181,7 @@ def _enrolments(participant, cutoff, now):
 def _attempts(participant, cutoff, now):
     from veza.training.models import PracticeAttempt
 
-    return PracticeAttempt.objects.filter(
-        participant__code=participant, completed_at__lte=cutoff
-    )
+    return PracticeAttempt.objects.filter(participant__code=participant, completed_at__lte=cutoff)
 
 
 def _certificates(participant, cutoff, now):
