@@ -28,22 +28,16 @@ from pathlib import Path
 
 import polib
 
+from veza.core.multilingual import serbian_latin as one_serbian_latin
+
 LOCALE = Path(__file__).resolve().parent.parent / "src" / "veza" / "locale"
 ORDER = ("sq", "sr", "bs", "hr", "mk")
-_CYRILLIC = dict(
-    zip(
-        "абвгдђежзијклмнопрстћуфхцчшАБВГДЂЕЖЗИЈКЛМНОПРСТЋУФХЦЧШ",
-        "abvgdđežzijklmnoprstćufhcčšABVGDĐEŽZIJKLMNOPRSTĆUFHCČŠ",
-        strict=True,
-    )
-)
-_CYRILLIC.update({"љ": "lj", "њ": "nj", "џ": "dž", "Љ": "Lj", "Њ": "Nj", "Џ": "Dž"})
 
 
 def serbian_latin(text):
     if isinstance(text, list):
         return [serbian_latin(t) for t in text]
-    return "".join(_CYRILLIC.get(c, c) for c in text)
+    return one_serbian_latin(text)
 
 
 def read_entries(path: Path) -> list[dict]:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from veza.core.multilingual import check_texts, read_languages
+
 __all__ = [
     "ANSWERS",
     "DATA",
@@ -101,13 +103,7 @@ def all_texts(data: dict) -> list:
 
 
 def parse_form(data: dict) -> Form:
-    languages = tuple(data.get("languages") or ())
-    if "en" not in languages:
-        raise FormError("the form must be in English (the fallback)")
-    if not set(data.get("rtl") or ()) <= set(languages):
-        raise FormError("a right-to-left language that the form does not have")
-    if set(data.get("language_names") or {}) != set(languages):
-        raise FormError("every language needs its own name")
+    found = read_languages(data, FormError, what="the form")
     if tuple(data.get("ui") or ()) != UI_KEYS:
         raise FormError(f"the form's words are {UI_KEYS}, found {tuple(data.get('ui') or ())}")
     answers = tuple(data.get("answers") or ())
@@ -124,15 +120,11 @@ def parse_form(data: dict) -> Form:
             # A question of another kind (a type, a free-text box, a placeholder...) is refused:
             # free text can name people, places and dates, so the form never asks for it.
             raise FormError(f"question {question['id']}: only the shared answer scale is allowed")
-    for text in all_texts(data):
-        if not isinstance(text, dict) or set(text) != set(languages):
-            raise FormError(f"a text is not in exactly the languages {languages}: {text!r:.80}")
-        if not all(isinstance(v, str) and v.strip() for v in text.values()):
-            raise FormError(f"an empty text: {text!r:.80}")
+    check_texts(all_texts(data), found.codes, FormError)
     return Form(
-        languages=languages,
-        rtl=frozenset(data.get("rtl") or ()),
-        names=dict(data["language_names"]),
+        languages=found.codes,
+        rtl=found.rtl,
+        names=found.names,
         ui=dict(data["ui"]),
         answers=answers,
         questions=questions,

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from veza.core.multilingual import check_texts, read_languages
+
 __all__ = [
     "Contacts",
     "Section",
@@ -91,26 +93,18 @@ def all_texts(data) -> list[dict]:
 
 
 def parse_sheets(data: dict) -> Sheets:
-    languages = tuple(data.get("languages") or ())
-    if "en" not in languages:
-        raise SheetsError("the sheets must be in English (the fallback)")
+    found = read_languages(data, SheetsError, what="the sheets")
     ids = tuple(sheet.get("id") for sheet in data.get("sheets") or [])
     if ids != SHEET_IDS:
         raise SheetsError(f"the sheets are {SHEET_IDS}, found {ids}")
-    for text in all_texts(data):
-        if not isinstance(text, dict) or set(text) != set(languages):
-            raise SheetsError(f"a text is not in exactly the languages {languages}: {text!r:.80}")
-        if not all(isinstance(v, str) and v.strip() for v in text.values()):
-            raise SheetsError(f"an empty text: {text!r:.80}")
+    check_texts(all_texts(data), found.codes, SheetsError)
     for section in (s for sheet in data["sheets"] for s in sheet["sections"]):
         if ("body" in section) == bool(section.get("points")):
             raise SheetsError("a section has either a body or points")
-    if set(data.get("language_names") or {}) != set(languages):
-        raise SheetsError("every language needs its own name")
     return Sheets(
-        languages=languages,
-        rtl=frozenset(data.get("rtl") or ()),
-        names=dict(data["language_names"]),
+        languages=found.codes,
+        rtl=found.rtl,
+        names=found.names,
         ui=dict(data.get("ui") or {}),
         raw=tuple(data["sheets"]),
     )

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from veza.core.multilingual import check_texts, read_languages
+
 __all__ = [
     "ANSWERS",
     "DATA",
@@ -148,9 +150,7 @@ def _indicator_ids(path: Path = INDICATORS) -> frozenset[str]:
 def parse_selfcheck(data: Mapping, *, indicator_ids: Iterable[str] | None = None) -> SelfCheck:
     """Validate the file: every text in exactly the listed languages, every label the pages use,
     8 to 10 questions with known indicator ids, each language named in itself."""
-    languages = tuple(data.get("languages") or ())
-    if "en" not in languages:
-        raise SelfCheckError("the self-check must be in English (the fallback)")
+    found = read_languages(data, SelfCheckError, what="the self-check")
     if data.get("provenance") not in {"draft", "verified"}:
         raise SelfCheckError("provenance is draft (until native speakers review) or verified")
     if not str(data.get("source") or "").strip():
@@ -158,13 +158,7 @@ def parse_selfcheck(data: Mapping, *, indicator_ids: Iterable[str] | None = None
     missing = set(UI_KEYS) - set(data.get("ui") or {})
     if missing:
         raise SelfCheckError(f"labels missing: {sorted(missing)}")
-    for text in all_texts(data):
-        if not isinstance(text, dict) or set(text) != set(languages):
-            raise SelfCheckError(
-                f"a text is not in exactly the languages {languages}: {text!r:.80}"
-            )
-        if not all(isinstance(v, str) and v.strip() for v in text.values()):
-            raise SelfCheckError(f"an empty text: {text!r:.80}")
+    check_texts(all_texts(data), found.codes, SelfCheckError)
     questions = data.get("questions") or []
     if not 8 <= len(questions) <= 10:
         raise SelfCheckError(f"8 to 10 questions, found {len(questions)}")
@@ -180,14 +174,10 @@ def parse_selfcheck(data: Mapping, *, indicator_ids: Iterable[str] | None = None
             )
     if not data.get("tips"):
         raise SelfCheckError("the result needs general tips")
-    if set(data.get("language_names") or {}) != set(languages):
-        raise SelfCheckError("every language needs its own name")
-    if set(data.get("rtl") or ()) - set(languages):
-        raise SelfCheckError("a right-to-left language that is not offered")
     return SelfCheck(
-        languages=languages,
-        rtl=frozenset(data.get("rtl") or ()),
-        names=dict(data["language_names"]),
+        languages=found.codes,
+        rtl=found.rtl,
+        names=found.names,
         ui=dict(data["ui"]),
         raw_questions=tuple(questions),
         raw_tips=tuple(data["tips"]),

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from veza.core.multilingual import check_texts, read_languages
+
 __all__ = [
     "OUTCOMES",
     "PASS_SHARE",
@@ -88,16 +90,10 @@ def all_texts(data: Mapping) -> list:
 
 
 def parse_practice(data: Mapping) -> PracticeData:
-    languages = tuple(data.get("languages") or ())
-    if "en" not in languages:
-        raise PracticeError("the practice cases must be in English (the fallback)")
+    languages = read_languages(data, PracticeError, what="the practice cases", names=False).codes
     if not str(data.get("source") or "").strip():
         raise PracticeError("the file names its sources")
-    for text in all_texts(data):
-        if not isinstance(text, Mapping) or set(text) != set(languages):
-            raise PracticeError(f"a text is not in exactly the languages {languages}: {text!r:.80}")
-        if not all(isinstance(v, str) and v.strip() for v in text.values()):
-            raise PracticeError(f"an empty text: {text!r:.80}")
+    check_texts(all_texts(data), languages, PracticeError)
     cases: dict[str, PracticeCase] = {}
     for raw in data.get("cases") or []:
         extra = set(raw) - CASE_KEYS
