@@ -230,6 +230,7 @@ PAGES = [
     Page("training courses", CO, "/training/courses/", is_list=True),
     Page("training course", CO, "/training/courses/{pk}/", _first("training.Course")),
     Page("training coverage", CO, "/training/coverage/"),
+    Page("certificate verify", CO, "/training/certificates/verify/?code=AAAA-BBBB-CCCC"),
     Page("feedback offer", PR, "/feedback/offer/?service_type=shelter"),
     Page("feedback summary", CO, "/feedback/summary/"),
     Page("feedback summary (regional)", "hub.analyst", "/feedback/summary/"),

@@ -74,6 +74,7 @@ PAGES = {
         "/training/courses/",
         "/training/courses/new/",
         "/training/coverage/",
+        "/training/certificates/verify/?code=AAAA-BBBB-CCCC",
         "/feedback/summary/",
         "/prevention/self-check-uses/",
     ],

@@ -86,6 +86,7 @@ BUDGETS = {
     "training courses": 10,
     "training course": 15,
     "training coverage": 12,
+    "certificate verify": 8,
     "feedback offer": 8,
     "feedback summary": 12,
     "feedback summary (regional)": 12,

@@ -143,3 +143,31 @@ def test_attempts_and_certificates_of_others_are_not_found(client, trainee, orga
     other = make_user("coord2", role="national_coordinator", organisation=make_organisation("BA"))
     login_verified(client, other)
     assert client.get(f"/training/certificates/{certificate.pk}/pdf/").status_code == 404
+
+
+def test_a_coordinator_verifies_a_certificate_by_the_code_on_paper(client, trainee, organisation):
+    for case_id in FIRST.cases:
+        attempt_submit(
+            actor=trainee, case_id=case_id, answers=load_practice().cases[case_id].answers
+        )
+    certificate = Certificate.objects.get(user=trainee)
+    typed = certificate.code.replace("-", " ").lower()  # as read from paper
+    coordinator = make_user(
+        "coord", role="national_coordinator", organisation=make_organisation("RS")
+    )
+    login_verified(client, coordinator)
+    page = client.get("/training/certificates/verify/", {"code": typed}).content.decode()
+    assert "Genuine" in page and "trainee" in page
+    assert AuditEntry.objects.filter(action="training.certificate_verify").count() == 1
+    wrong = certificate.code[:-1] + ("A" if certificate.code[-1] != "A" else "B")
+    page = client.get("/training/certificates/verify/", {"code": wrong}).content.decode()
+    assert "Genuine" not in page and "No certificate with this code" in page
+    # Another participant's coordinator does not find it; a professional may not verify.
+    login_verified(
+        client,
+        make_user("coord2", role="national_coordinator", organisation=make_organisation("BA")),
+    )
+    page = client.get("/training/certificates/verify/", {"code": certificate.code})
+    assert "Genuine" not in page.content.decode()
+    login_verified(client, make_user("colleague", role="case_manager", organisation=organisation))
+    assert client.get("/training/certificates/verify/").status_code == 403

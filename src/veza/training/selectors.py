@@ -18,6 +18,7 @@ __all__ = [
     "VIEW_COURSE",
     "attempt_get_own",
     "best_scores",
+    "certificate_by_code",
     "certificate_get",
     "cohort_scores",
     "course_get",
@@ -65,6 +66,19 @@ def certificate_get(user, pk) -> Certificate:
     participants = user_scope(user).participants_with(VIEW_ATTEMPTS)
     rows = Certificate.objects.filter(Q(user_id=user.pk) | Q(participant_id__in=participants))
     return visible_or_404(rows.select_related("user", "participant"), pk)
+
+
+def certificate_by_code(user, code: str) -> Certificate | None:
+    """The certificate with this verification code among those the user may see (their own, and
+    their participants' when they see practice scores), or None. Spaces, dashes and case in what
+    was typed do not matter: the code is read back from paper."""
+    wanted = "".join(c for c in (code or "").upper() if c.isalnum())
+    if len(wanted) != 12:
+        return None
+    participants = user_scope(user).participants_with(VIEW_ATTEMPTS)
+    rows = Certificate.objects.filter(Q(user_id=user.pk) | Q(participant_id__in=participants))
+    formatted = f"{wanted[:4]}-{wanted[4:8]}-{wanted[8:]}"
+    return rows.select_related("user", "participant").filter(code=formatted).first()
 
 
 def best_scores(user_ids) -> dict[tuple[int, str], tuple[int, bool]]:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("training/courses/<int:pk>/edit/", views.course_edit, name="course-edit"),
     path("training/courses/<int:pk>/enrol/", views.course_enrol, name="course-enrol"),
     path("training/coverage/", views.coverage, name="coverage"),
+    path("training/certificates/verify/", views.certificate_verify, name="certificate-verify"),
     path(
         "training/coverage/organisations/<int:pk>/",
         views.coverage_organisation,

@@ -32,6 +32,7 @@ from veza.training.practice import Comparison, load_practice, text_in
 from veza.training.selectors import (
     attempt_get_own,
     best_scores,
+    certificate_by_code,
     certificate_get,
     cohort_scores,
     course_get,
@@ -411,6 +412,27 @@ def _coverage_participant(request):
     if participant is None:
         raise NotFoundError()
     return participant, participants
+
+
+@require_GET
+def certificate_verify(request):
+    """Is a certificate shown on paper genuine? The code printed on it finds the holder, the
+    module and the date, within the participants whose practice scores the user sees."""
+    require_perm(request.user, "training.view_practiceattempt")
+    code = (request.GET.get("code") or "").strip()[:40]
+    certificate = certificate_by_code(request.user, code) if code else None
+    module = load_practice().modules.get(certificate.module_id) if certificate else None
+    if certificate is not None:
+        audit_read("training.certificate_verify", actor=request.user, obj=certificate)
+    return render(
+        request,
+        "training/certificate_verify.html",
+        {
+            "code": code,
+            "certificate": certificate,
+            "module": text_in(module.title, get_language()) if module else "",
+        },
+    )
 
 
 @require_GET
