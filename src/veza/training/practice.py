@@ -27,7 +27,6 @@ __all__ = [
     "compare",
     "load_practice",
     "parse_practice",
-    "text_in",
 ]
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "training" / "practice.yaml"
@@ -68,15 +67,6 @@ class PracticeData:
 
     def modules_of(self, case_id: str) -> list[Module]:
         return [m for m in self.modules.values() if case_id in m.cases]
-
-
-def text_in(text: Mapping[str, str], language: str | None) -> str:
-    """The text in the language closest to an interface language ("sr-latn", "sr", else English)."""
-    code = (language or "en").lower()
-    for candidate in (code, code.split("-")[0], "en"):
-        if candidate in text:
-            return text[candidate]
-    return ""
 
 
 def all_texts(data: Mapping) -> list:

@@ -28,7 +28,7 @@ from veza.training.choices import EnrolmentStatus
 from veza.training.coverage import coverage_for, trained_people
 from veza.training.forms import CourseForm, EnrolForm, practice_answers, practice_forms
 from veza.training.models import Certificate, Enrolment, PracticeAttempt
-from veza.training.practice import Comparison, load_practice, text_in
+from veza.training.practice import Comparison, load_practice
 from veza.training.selectors import (
     attempt_get_own,
     best_scores,
@@ -75,12 +75,12 @@ def _modules(language: str, best=None, certificates=()):
     return [
         {
             "id": module.id,
-            "title": text_in(module.title, language),
+            "title": localized(module.title, language),
             "certificate": held.get(module.id),
             "cases": [
                 {
                     "id": case_id,
-                    "title": text_in(data.cases[case_id].title, language),
+                    "title": localized(data.cases[case_id].title, language),
                     "best": (best or {}).get(case_id),
                 }
                 for case_id in module.cases
@@ -148,8 +148,8 @@ def practice_case(request, case_id: str):
         "training/practice_case.html",
         {
             "case": case,
-            "title": text_in(case.title, language),
-            "scenario": text_in(case.scenario, language),
+            "title": localized(case.title, language),
+            "scenario": localized(case.scenario, language),
             "questionnaire_title": localized(parsed.title, language),
             "sections": sections,
         },
@@ -177,7 +177,7 @@ def attempt_detail(request, pk: int):
         {
             "row": row,
             "label": labels.get(row.indicator, row.indicator),
-            "why": text_in(case.why[row.indicator], language)
+            "why": localized(case.why[row.indicator], language)
             if case and row.indicator in case.why
             else "",
         }
@@ -188,7 +188,7 @@ def attempt_detail(request, pk: int):
         "training/attempt_detail.html",
         {
             "attempt": attempt,
-            "title": text_in(case.title, language) if case else attempt.case_id,
+            "title": localized(case.title, language) if case else attempt.case_id,
             "comparison": comparison,
             "differences": [r for r in rows if not r["row"].alike],
             "same": [r for r in rows if r["row"].alike],
@@ -207,10 +207,10 @@ def my_training(request):
     require_perm(user, PRACTISE)
     language = get_language()
     certificates = list(Certificate.objects.filter(user=user))
-    titles = {m.id: text_in(m.title, language) for m in load_practice().modules.values()}
+    titles = {m.id: localized(m.title, language) for m in load_practice().modules.values()}
     for certificate in certificates:
         certificate.title = titles.get(certificate.module_id, certificate.module_id)
-    cases = {c.id: text_in(c.title, language) for c in load_practice().cases.values()}
+    cases = {c.id: localized(c.title, language) for c in load_practice().cases.values()}
     attempts = list(PracticeAttempt.objects.filter(user=user).defer("answers", "comparison")[:50])
     for attempt in attempts:
         attempt.title = cases.get(attempt.case_id, attempt.case_id)
@@ -240,7 +240,7 @@ def certificate_pdf(request, pk: int):
         {
             "certificate": certificate,
             "holder": certificate.user.get_full_name() or certificate.user.username,
-            "module": text_in(module.title, get_language()) if module else certificate.module_id,
+            "module": localized(module.title, get_language()) if module else certificate.module_id,
             "language": get_language(),
         },
         request=request,
@@ -363,7 +363,7 @@ def course_detail(request, pk: int):
     audit_read("training.course_read", actor=request.user, obj=course)
     language = get_language()
     cohort = cohort_scores(course)
-    cohort["titles"] = [text_in(c.title, language) for c in cohort["cases"]]
+    cohort["titles"] = [localized(c.title, language) for c in cohort["cases"]]
     return render(
         request,
         "training/course_detail.html",
@@ -430,7 +430,7 @@ def certificate_verify(request):
         {
             "code": code,
             "certificate": certificate,
-            "module": text_in(module.title, get_language()) if module else "",
+            "module": localized(module.title, get_language()) if module else "",
         },
     )
 
