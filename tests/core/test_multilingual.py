@@ -3,7 +3,7 @@
 
 import pytest
 
-from veza.core.multilingual import check_texts, read_languages, serbian_latin
+from veza.core.multilingual import check_texts, closest_language, read_languages, serbian_latin
 
 
 class Problem(ValueError):
@@ -58,3 +58,11 @@ def test_a_text_not_in_exactly_the_languages_is_refused(text):
 
 def test_serbian_latin_is_letter_for_letter_with_the_digraphs():
     assert serbian_latin("Љубљана, Њиш, Џеп, ђак, ћуприја") == "Ljubljana, Njiš, Džep, đak, ćuprija"
+
+
+def test_the_closest_language_of_a_file():
+    codes = ("en", "sr", "sr-latn", "sq")
+    assert closest_language("sr-latn", codes) == "sr-latn"
+    assert closest_language("SR-Cyrl", codes) == "sr"
+    assert closest_language("de", codes) == "en"
+    assert closest_language(None, codes) == "en"

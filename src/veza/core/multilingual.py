@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["Languages", "check_texts", "read_languages", "serbian_latin"]
+__all__ = ["Languages", "check_texts", "closest_language", "read_languages", "serbian_latin"]
 
 
 _CYRILLIC = dict(
@@ -35,6 +35,17 @@ class Languages:
 
     def direction(self, code: str) -> str:
         return "rtl" if code in self.rtl else "ltr"
+
+
+def closest_language(code: str | None, codes) -> str:
+    """Of a file's language `codes`, the one closest to `code` (an interface language, or what a
+    person chose): itself ("sr-latn"), its language without the script ("sr-Cyrl" → "sr"), else
+    English."""
+    code = (code or "en").strip().lower()
+    for candidate in (code, code.split("-")[0]):
+        if candidate in codes:
+            return candidate
+    return "en"
 
 
 def read_languages(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from veza.core.multilingual import check_texts, read_languages
+from veza.core.multilingual import check_texts, closest_language, read_languages
 
 __all__ = [
     "ANSWERS",
@@ -138,9 +138,4 @@ def load_form(path: Path = DATA / "form.yaml") -> Form:
 
 def form_language(code: str | None) -> str:
     """The form's language closest to a code asked for ("sr-Latn" → "sr-latn", "de" → "en")."""
-    form = load_form()
-    code = (code or "en").strip().lower()
-    for candidate in (code, code.split("-")[0]):
-        if candidate in form.languages:
-            return candidate
-    return "en"
+    return closest_language(code, load_form().languages)

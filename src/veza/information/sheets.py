@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from veza.core.multilingual import check_texts, read_languages
+from veza.core.multilingual import check_texts, closest_language, read_languages
 
 __all__ = [
     "Contacts",
@@ -141,9 +141,4 @@ def contacts_for(participant_code: str | None) -> Contacts | None:
 def sheet_language(code: str | None) -> str:
     """The sheets' language closest to an interface language code (e.g. "sr-latn" → "sr-latn",
     "de" → "en")."""
-    sheets = load_sheets()
-    code = (code or "en").lower()
-    for candidate in (code, code.split("-")[0]):
-        if candidate in sheets.languages:
-            return candidate
-    return "en"
+    return closest_language(code, load_sheets().languages)
