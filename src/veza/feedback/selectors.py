@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from veza.feedback.choices import Answer, Question
 from veza.feedback.models import OFFER, VIEW, FeedbackResponse
-from veza.organisations.choices import ParticipantKind
 from veza.organisations.models import Organisation, Participant
 from veza.organisations.scope import user_scope
+from veza.organisations.selectors import aggregate_participants
 from veza.referrals.choices import ServiceType
 from veza.statistics.disclosure import Protected, Table, protect
 
@@ -52,13 +52,7 @@ def offer_organisations(user) -> list[Organisation]:
 def summary_participants(user) -> tuple[list[Participant], bool]:
     """The participants whose summary the user may read, and whether the user is regional (sees
     every national participant, side by side) or national (their own participant(s))."""
-    scope = user_scope(user)
-    national = Participant.objects.filter(kind=ParticipantKind.NATIONAL).order_by("code")
-    if not scope.participants_with(VIEW):
-        return [], False
-    if scope.sees_all_participants:
-        return list(national), True
-    return list(national.filter(pk__in=scope.participants_with(VIEW))), False
+    return aggregate_participants(user, VIEW)
 
 
 def summary_years(participants) -> list[int]:

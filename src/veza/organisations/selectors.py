@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from veza.core.scoping import access_by_id, require_perm
-from veza.organisations.models import Membership, Organisation
+from veza.organisations.choices import ParticipantKind
+from veza.organisations.models import Membership, Organisation, Participant
+from veza.organisations.scope import user_scope
 
 __all__ = [
+    "aggregate_participants",
     "membership_list_for_user",
     "organisation_get_visible",
     "organisation_list_visible",
@@ -28,6 +31,20 @@ def organisation_list_visible(
     return qs.annotate(
         member_count=Count("memberships", filter=Q(memberships__is_active=True))
     ).order_by("participant__code", "name")
+
+
+def aggregate_participants(user, perm: str) -> tuple[list[Participant], bool]:
+    """The national participants whose aggregate, non-personal figures the user reads with
+    `perm` — every one for a regional role, else those where the user holds it — and whether the
+    user is regional. None (and not regional) without the permission."""
+    scope = user_scope(user)
+    held = scope.participants_with(perm)
+    if not held:
+        return [], False
+    national = Participant.objects.filter(kind=ParticipantKind.NATIONAL).order_by("code")
+    if scope.sees_all_participants:
+        return list(national), True
+    return list(national.filter(pk__in=held)), False
 
 
 def organisation_get_visible(*, user, pk) -> Organisation:

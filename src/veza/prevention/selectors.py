@@ -12,7 +12,7 @@ from veza.core.charts import stacked_bars
 from veza.core.errors import PermissionDeniedError
 from veza.organisations.choices import ParticipantKind
 from veza.organisations.models import Participant
-from veza.organisations.scope import user_scope
+from veza.organisations.selectors import aggregate_participants
 from veza.prevention.models import SelfCheckUse
 from veza.prevention.selfcheck import load_selfcheck
 from veza.statistics.disclosure import TOTAL, Table, protect
@@ -52,12 +52,7 @@ def _visible_participants(user) -> tuple[list[Participant], bool]:
     the regional analyst sees all, a national coordinator their own participant."""
     if not user.has_perm(VIEW_PERM):
         raise PermissionDeniedError()
-    scope = user_scope(user)
-    national = national_participants()
-    if scope.sees_all_participants:
-        return list(national), True
-    ids = scope.participants_with(VIEW_PERM)
-    return list(national.filter(pk__in=ids)), False
+    return aggregate_participants(user, VIEW_PERM)
 
 
 def use_years(user) -> list[int]:
