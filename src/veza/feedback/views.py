@@ -98,13 +98,6 @@ def card(request):
     return render(request, "feedback/card.html", {"link": link, "titles": titles})
 
 
-def _public(request, template: str, context: dict, *, status: int = 200):
-    """A page for the person: no cookie and nothing kept by the browser or a proxy."""
-    response = render(request, template, context, status=status)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _language_context(request, language: str) -> dict:
     sheet = load_form()
     return {
@@ -122,7 +115,7 @@ def _language_context(request, language: str) -> dict:
 # card can do: add one anonymous answer.
 @csrf_exempt
 @login_not_required
-@never_cache
+@never_cache  # nothing kept by the browser or a proxy (no-store and more)
 @require_http_methods(["GET", "POST"])
 def form(request, token: str):
     """The form in the person's language (chosen with `?lang=`), every question optional."""
@@ -131,7 +124,7 @@ def form(request, token: str):
     try:
         feedback_link_read(token)
     except InvalidLinkError:
-        return _public(request, "feedback/invalid.html", context, status=404)
+        return render(request, "feedback/invalid.html", context, status=404)
     sheet = load_form()
     questions, answers = sheet.in_language(language)
     if request.method == "POST":
@@ -139,7 +132,7 @@ def form(request, token: str):
         try:
             submit_answers(token=token, language=language, answers=given)
         except InvalidLinkError:
-            return _public(request, "feedback/invalid.html", context, status=404)
+            return render(request, "feedback/invalid.html", context, status=404)
         except ValidationError:
             context["refused"] = True
         else:
@@ -154,7 +147,7 @@ def form(request, token: str):
             "answers": answers,
         }
     )
-    return _public(
+    return render(
         request, "feedback/form.html", context, status=400 if "refused" in context else 200
     )
 
@@ -165,7 +158,7 @@ def form(request, token: str):
 def thanks(request):
     """Thanks, whatever was answered (an empty form too: nothing is kept, nothing is asked)."""
     language = form_language(request.GET.get("lang"))
-    return _public(request, "feedback/thanks.html", _language_context(request, language))
+    return render(request, "feedback/thanks.html", _language_context(request, language))
 
 
 def _rows(summary, table) -> list[dict]:
